@@ -1,0 +1,98 @@
+package dev.tcpscope.capture.publish;
+
+import dev.tcpscope.capture.decode.DecodedSegment;
+import dev.tcpscope.schemas.serde.SingleObjectSerde;
+import dev.tcpscope.schemas.serde.TcpscopeSerdes;
+import dev.tcpscope.schemas.v1.ConnectionKey;
+import dev.tcpscope.schemas.v1.TcpSegment;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Publishes segments to Kafka: one idempotent producer per agent (so per observer and
+ * partition, segments arrive in capture order), acks=all, lz4; the record timestamp is the
+ * capture time. Failures are counted in the send callback, never thrown at the capture loop.
+ */
+public final class KafkaSegmentPublisher implements SegmentPublisher {
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final String topic;
+  private final SegmentRecords records;
+  private final SingleObjectSerde<ConnectionKey> keys = TcpscopeSerdes.connectionKey();
+  private final SingleObjectSerde<TcpSegment> values = TcpscopeSerdes.tcpSegment();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicReference<Exception> lastFailure = new AtomicReference<>();
+
+  public KafkaSegmentPublisher(Properties clientSettings, String topic, SegmentRecords records) {
+    this.producer =
+        new KafkaProducer<>(
+            producerSettings(clientSettings), new ByteArraySerializer(), new ByteArraySerializer());
+    this.topic = topic;
+    this.records = records;
+  }
+
+  /** The agent's producer settings; the caller's (TLS, SASL, tuning) override the defaults. */
+  public static Properties producerSettings(Properties clientSettings) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(256 * 1024));
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "tcpscope-agent");
+    p.putAll(clientSettings);
+    return p;
+  }
+
+  @Override
+  public void publish(DecodedSegment segment) {
+    byte[] key = keys.encode(records.key(segment));
+    byte[] value = values.encode(records.value(segment));
+    long timestampMs = segment.tsUs / 1000;
+    producer.send(
+        new ProducerRecord<>(topic, null, timestampMs, key, value),
+        (metadata, exception) -> {
+          if (exception == null) {
+            acknowledged.incrementAndGet();
+          } else {
+            failed.incrementAndGet();
+            lastFailure.set(exception);
+          }
+        });
+  }
+
+  @Override
+  public void flush(Duration deadline) {
+    Thread flusher = new Thread(producer::flush, "tcpscope-agent-flush");
+    flusher.setDaemon(true);
+    flusher.start();
+    try {
+      flusher.join(deadline.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public long acknowledged() {
+    return acknowledged.get();
+  }
+
+  public long failed() {
+    return failed.get();
+  }
+
+  public Exception lastFailure() {
+    return lastFailure.get();
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(10));
+  }
+}

@@ -1,0 +1,37 @@
+package dev.tcpscope.cli;
+
+import dev.tcpscope.cli.command.AgentCommand;
+import dev.tcpscope.cli.command.AnalyzeCommand;
+import dev.tcpscope.cli.command.DemoCommand;
+import dev.tcpscope.cli.command.LocalCommand;
+import dev.tcpscope.cli.command.ProcessorCommand;
+import dev.tcpscope.cli.command.WatchCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/tcpscope}: every subcommand of the tool. */
+@Command(name = "tcpscope", mixinStandardHelpOptions = true, version = "tcpscope 0.1.0",
+    description = "Shows the TCP sessions that went wrong, for one host or a fleet.",
+    subcommands = {DemoCommand.class, LocalCommand.class, AnalyzeCommand.class, AgentCommand.class,
+        ProcessorCommand.class, WatchCommand.class})
+public final class Tcpscope {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with tcpscope's error handling: bad values print what is wrong. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Tcpscope());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof IllegalArgumentException) {
+        commandLine.getErr().println("tcpscope: " + e.getMessage());
+        commandLine.getErr().println("Try '" + commandLine.getCommandSpec().qualifiedName()
+            + " --help' for the accepted values.");
+        return 1;
+      }
+      throw e;
+    });
+    return cli;
+  }
+}

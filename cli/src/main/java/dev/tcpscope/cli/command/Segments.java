@@ -1,0 +1,28 @@
+package dev.tcpscope.cli.command;
+
+import dev.tcpscope.capture.decode.DecodedSegment;
+import dev.tcpscope.session.engine.Segment;
+
+/** Hands a decoded segment to the engine: field copies only, no allocation. */
+final class Segments {
+  private Segments() {}
+
+  static void copy(DecodedSegment from, Segment to) {
+    to.tsUs = from.tsUs;
+    to.addressLength = from.addressLength();
+    System.arraycopy(from.srcIp, 0, to.srcIp, 0, to.addressLength);
+    System.arraycopy(from.dstIp, 0, to.dstIp, 0, to.addressLength);
+    to.srcPort = from.srcPort;
+    to.dstPort = from.dstPort;
+    to.seq = from.seq;
+    to.ack = from.ack;
+    to.flags = from.flags;
+    to.window = from.window;
+    to.payloadLength = from.payloadLength;
+    to.frameLength = from.frameLength;
+    to.fragmented = from.fragmented;
+    to.options = from.frame;
+    to.optionsOffset = from.optionsOffset;
+    to.optionsLength = from.optionsLength;
+  }
+}

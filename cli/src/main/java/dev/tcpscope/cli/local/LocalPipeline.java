@@ -1,0 +1,181 @@
+package dev.tcpscope.cli.local;
+
+import dev.tcpscope.capture.pcap.CaptureFileReader;
+import dev.tcpscope.capture.pcap.CaptureFiles;
+import dev.tcpscope.capture.pipeline.CaptureFileReplay;
+import dev.tcpscope.capture.publish.KafkaSegmentPublisher;
+import dev.tcpscope.capture.publish.SegmentRecords;
+import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
+import dev.tcpscope.cli.broker.TopicSetup;
+import dev.tcpscope.schemas.serde.TcpscopeTopics;
+import dev.tcpscope.session.engine.RuleSettings;
+import dev.tcpscope.session.engine.SessionReport;
+import dev.tcpscope.session.runtime.ProcessorRuntime;
+import dev.tcpscope.session.runtime.StreamsProperties;
+import dev.tcpscope.session.topology.TopologySettings;
+import dev.tcpscope.session.viewer.SuspiciousSessionFeed;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The whole pipeline on one host, as {@code demo} and {@code local -f} run it: an embedded
+ * broker, the agent replaying a capture, the processor (Kafka Streams, exactly once) and the
+ * viewer reading the anomaly topic, until every segment has been processed and every
+ * resulting session printed. Nothing is left behind: broker and state directories are removed.
+ */
+public final class LocalPipeline {
+  private static final int PARTITIONS = 2;
+  private static final Duration DEADLINE = Duration.ofMinutes(5);
+
+  private final RuleSettings rules;
+  private final String observer;
+  private final String processingGuarantee;
+
+  public LocalPipeline(RuleSettings rules, String observer, String processingGuarantee) {
+    this.rules = rules;
+    this.observer = observer;
+    this.processingGuarantee = processingGuarantee;
+  }
+
+  /** A capture to replay: its name in the records, and how to open it. */
+  public interface Capture {
+    String name();
+
+    CaptureFileReader open() throws IOException;
+  }
+
+  public static Capture file(String path) {
+    return new Capture() {
+      @Override
+      public String name() {
+        return path;
+      }
+
+      @Override
+      public CaptureFileReader open() throws IOException {
+        return CaptureFiles.open(path);
+      }
+    };
+  }
+
+  /**
+   * Runs the pipeline on an embedded broker.
+   *
+   * @param sink receives each reported session as the viewer reads it
+   * @return the agent's decode counters line (frames, segments, errors)
+   */
+  public String run(Capture capture, Consumer<SessionReport> sink) throws Exception {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      return run(broker.bootstrapServers(), new Properties(), capture, sink);
+    }
+  }
+
+  /** Runs the pipeline against a running Kafka cluster. */
+  public String run(String bootstrap, Properties clientSettings, Capture capture,
+      Consumer<SessionReport> sink) throws Exception {
+    Properties client = new Properties();
+    client.putAll(clientSettings);
+    client.put("bootstrap.servers", bootstrap);
+    TopicSetup.ensure(client, bootstrap, List.of(TcpscopeTopics.SEGMENTS,
+        TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER), PARTITIONS, (short) 1);
+    String applicationId = "tcpscope-local-" + Long.toHexString(System.nanoTime());
+    Path stateDir = Files.createTempDirectory("tcpscope-state-");
+    try (ProcessorRuntime processor = new ProcessorRuntime(TopologySettings.defaults(rules),
+            StreamsProperties.of(bootstrap, applicationId, processingGuarantee, stateDir, client));
+        SuspiciousSessionFeed feed = new SuspiciousSessionFeed(client,
+            TcpscopeTopics.SUSPICIOUS_SESSIONS, true)) {
+      processor.start(Duration.ofMinutes(2));
+      AtomicReference<Object> agentResult = new AtomicReference<>();
+      Thread agent = new Thread(() -> agentResult.set(replay(client, capture)), "tcpscope-agent");
+      agent.start();
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      try (Admin admin = Admin.create(client)) {
+        while (true) {
+          feed.pollOnce(Duration.ofMillis(200), sink);
+          if (processor.failure() != null) {
+            throw new IllegalStateException("the processor failed", processor.failure());
+          }
+          if (!agent.isAlive()) {
+            if (agentResult.get() instanceof Exception e) {
+              throw e;
+            }
+            if (processed(admin, applicationId) && feed.caughtUp()) {
+              feed.pollOnce(Duration.ZERO, sink);
+              if (feed.caughtUp()) {
+                break;
+              }
+            }
+          }
+          if (System.nanoTime() > deadline) {
+            throw new TimeoutException("the capture was not processed within " + DEADLINE);
+          }
+        }
+      } finally {
+        agent.join();
+      }
+      return (String) agentResult.get();
+    } finally {
+      EmbeddedKafkaBroker.deleteRecursively(stateDir);
+    }
+  }
+
+  /** The agent: replays the capture into the segments topic; returns its counters or failure. */
+  private Object replay(Properties client, Capture capture) {
+    SegmentRecords records = new SegmentRecords(observer, capture.name());
+    try (KafkaSegmentPublisher publisher =
+        new KafkaSegmentPublisher(client, TcpscopeTopics.SEGMENTS, records)) {
+      CaptureFileReplay replay = new CaptureFileReplay();
+      try (CaptureFileReader reader = capture.open()) {
+        replay.replay(reader, publisher::publish);
+      }
+      publisher.flush(Duration.ofMinutes(1));
+      if (publisher.failed() > 0) {
+        return new IOException(publisher.failed() + " segments could not be published",
+            publisher.lastFailure());
+      }
+      return replay.counters().summary();
+    } catch (Exception e) {
+      return e;
+    }
+  }
+
+  /** True when the processor has committed past every segment published so far. */
+  private static boolean processed(Admin admin, String applicationId)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    TopicDescription topic = admin.describeTopics(List.of(TcpscopeTopics.SEGMENTS))
+        .allTopicNames().get(30, TimeUnit.SECONDS).get(TcpscopeTopics.SEGMENTS);
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    topic.partitions().forEach(p ->
+        latest.put(new TopicPartition(TcpscopeTopics.SEGMENTS, p.partition()), OffsetSpec.latest()));
+    var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    for (var end : ends.entrySet()) {
+      long endOffset = end.getValue().offset();
+      if (endOffset == 0) {
+        continue;
+      }
+      OffsetAndMetadata done = committed.get(end.getKey());
+      if (done == null || done.offset() < endOffset) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

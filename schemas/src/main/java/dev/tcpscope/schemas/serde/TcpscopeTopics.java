@@ -1,0 +1,18 @@
+package dev.tcpscope.schemas.serde;
+
+/** The topic names: part of the wire contract, like the schemas. */
+public final class TcpscopeTopics {
+  private TcpscopeTopics() {}
+
+  /** One TcpSegment per captured segment, key: ConnectionKey. */
+  public static final String SEGMENTS = "tcpscope.segments";
+
+  /** One SuspiciousSession per reported session, key: ConnectionKey. */
+  public static final String SUSPICIOUS_SESSIONS = "tcpscope.suspicious-sessions";
+
+  /** Input the processor could not decode, with the reason in the header "tcpscope.reason". */
+  public static final String DEAD_LETTER = "tcpscope.dead-letter";
+
+  /** The header of a dead letter that says why it could not be processed. */
+  public static final String DEAD_LETTER_REASON_HEADER = "tcpscope.reason";
+}

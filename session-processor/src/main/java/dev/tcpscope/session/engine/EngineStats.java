@@ -1,0 +1,63 @@
+package dev.tcpscope.session.engine;
+
+/** miruo's statistics block: sessions by outcome, open and peak counts, drops. */
+public final class EngineStats {
+  long sessions;
+  long reported;
+  final long[] byReason = new long[Reason.values().length];
+  long open;
+  long peakOpen;
+  long keptSegments;
+  long peakKeptSegments;
+  long droppedSessions;
+  long droppedSegments;
+  long lateSegments;
+  long segments;
+
+  public long sessions() {
+    return sessions;
+  }
+
+  public long reported() {
+    return reported;
+  }
+
+  public long reason(Reason reason) {
+    return byReason[reason.ordinal()];
+  }
+
+  public long open() {
+    return open;
+  }
+
+  public long peakOpen() {
+    return peakOpen;
+  }
+
+  public long keptSegments() {
+    return keptSegments;
+  }
+
+  public long peakKeptSegments() {
+    return peakKeptSegments;
+  }
+
+  /** New sessions refused because -L open sessions were already tracked (miruo: DropSession). */
+  public long droppedSessions() {
+    return droppedSessions;
+  }
+
+  /** Segments not kept for display because of -l (miruo: DropSegment). */
+  public long droppedSegments() {
+    return droppedSegments;
+  }
+
+  /** Segments of a session that had already ended (a late retransmission, a RST after close). */
+  public long lateSegments() {
+    return lateSegments;
+  }
+
+  public long segments() {
+    return segments;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.tcpscope.session.engine;
+
+/**
+ * The engine's input: one TCP segment's header facts. Mutable and reused by callers (one
+ * instance per input loop), so feeding the engine allocates nothing per segment; the engine
+ * copies what it keeps.
+ */
+public final class Segment {
+  public static final int FIN = 0x01;
+  public static final int SYN = 0x02;
+  public static final int RST = 0x04;
+  public static final int PSH = 0x08;
+  public static final int ACK = 0x10;
+  public static final int URG = 0x20;
+
+  public long tsUs;
+  /** Address length: 4 (IPv4) or 16 (IPv6). */
+  public int addressLength = 4;
+
+  public final byte[] srcIp = new byte[16];
+  public final byte[] dstIp = new byte[16];
+  public int srcPort;
+  public int dstPort;
+  public long seq;
+  public long ack;
+  public int flags;
+  public int window;
+  public int payloadLength;
+  public int frameLength;
+  public boolean fragmented;
+  /** Raw TCP options: {@code optionsLength} bytes from {@code optionsOffset}. */
+  public byte[] options = new byte[0];
+
+  public int optionsOffset;
+  public int optionsLength;
+
+  boolean has(int flag) {
+    return (flags & flag) != 0;
+  }
+}

@@ -1,0 +1,199 @@
+package dev.tcpscope.session.engine;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * A session's whole state as bytes, for a state store and its changelog: a version byte,
+ * then every field in a fixed order. Hand-written rather than Avro because the layout is
+ * internal (never read by another program) and is written once per segment.
+ */
+public final class SessionStateCodec {
+  private static final int VERSION = 1;
+
+  private SessionStateCodec() {}
+
+  public static byte[] encode(Session s) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + s.shown.size() * 64);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(VERSION);
+      out.writeByte(s.addressLength);
+      out.write(s.clientIp);
+      out.writeShort(s.clientPort);
+      out.write(s.serverIp);
+      out.writeShort(s.serverPort);
+      out.writeUTF(s.observer);
+      out.writeUTF(s.source);
+      out.writeBoolean(s.partial);
+      out.writeShort(s.recent.length);
+      out.writeLong(s.startUs);
+      out.writeLong(s.lastUs);
+      out.writeByte(s.clientState.ordinal());
+      out.writeByte(s.serverState.ordinal());
+      out.writeLong(s.clientSegments);
+      out.writeLong(s.clientBytes);
+      out.writeLong(s.serverSegments);
+      out.writeLong(s.serverBytes);
+      out.writeInt(s.reasons);
+      out.writeByte(s.endedBy == null ? -1 : s.endedBy.ordinal());
+      out.writeLong(s.synUs);
+      out.writeLong(s.handshakeRttUs);
+      out.writeLong(s.clientIsn);
+      out.writeLong(s.serverIsn);
+      out.writeLong(s.clientNextSeq);
+      out.writeLong(s.serverNextSeq);
+      out.writeLong(s.clientUna);
+      out.writeLong(s.serverUna);
+      out.writeLong(s.clientTimerUs);
+      out.writeLong(s.serverTimerUs);
+      ZeekView z = s.zeek;
+      out.writeByte(z.orig.ordinal());
+      out.writeByte(z.resp.ordinal());
+      out.writeLong(z.origPayload);
+      out.writeLong(z.respPayload);
+      out.writeUTF(z.history);
+      out.writeInt(z.onceWritten);
+      for (long seq : z.lastFlagSeq) {
+        out.writeLong(seq);
+      }
+      for (int count : z.logCounts) {
+        out.writeInt(count);
+      }
+      out.writeInt(s.nextIndex);
+      out.writeInt(s.contextAfter);
+      out.writeLong(s.shownDropped);
+      out.writeInt(s.shown.size());
+      for (KeptSegment k : s.shown) {
+        writeKept(out, k);
+      }
+      out.writeShort(s.recentCount);
+      for (int i = 0; i < s.recentCount; i++) {
+        writeKept(out, s.recent[(s.recentHead + i) % s.recent.length]);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen on a byte array
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Restores a session.
+   *
+   * @throws IllegalArgumentException when the bytes are not a session of this layout
+   */
+  public static Session decode(byte[] data) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+      int version = in.readUnsignedByte();
+      if (version != VERSION) {
+        throw new IllegalArgumentException("session state of unknown layout version " + version);
+      }
+      int addressLength = in.readUnsignedByte();
+      byte[] clientIp = in.readNBytes(addressLength);
+      int clientPort = in.readUnsignedShort();
+      byte[] serverIp = in.readNBytes(addressLength);
+      int serverPort = in.readUnsignedShort();
+      String observer = in.readUTF();
+      String source = in.readUTF();
+      boolean partial = in.readBoolean();
+      int ringSize = in.readUnsignedShort();
+      ZeekView zeek = new ZeekView();
+      Session s = new Session(addressLength, clientIp, clientPort, serverIp, serverPort, observer,
+          source, partial, ringSize, zeek);
+      s.startUs = in.readLong();
+      s.lastUs = in.readLong();
+      s.clientState = TcpState.of(in.readUnsignedByte());
+      s.serverState = TcpState.of(in.readUnsignedByte());
+      s.clientSegments = in.readLong();
+      s.clientBytes = in.readLong();
+      s.serverSegments = in.readLong();
+      s.serverBytes = in.readLong();
+      s.reasons = in.readInt();
+      int endedBy = in.readByte();
+      s.endedBy = endedBy < 0 ? null : EndedBy.values()[endedBy];
+      s.synUs = in.readLong();
+      s.handshakeRttUs = in.readLong();
+      s.clientIsn = in.readLong();
+      s.serverIsn = in.readLong();
+      s.clientNextSeq = in.readLong();
+      s.serverNextSeq = in.readLong();
+      s.clientUna = in.readLong();
+      s.serverUna = in.readLong();
+      s.clientTimerUs = in.readLong();
+      s.serverTimerUs = in.readLong();
+      zeek.orig = ZeekEndpoint.of(in.readUnsignedByte());
+      zeek.resp = ZeekEndpoint.of(in.readUnsignedByte());
+      zeek.origPayload = in.readLong();
+      zeek.respPayload = in.readLong();
+      zeek.history = in.readUTF();
+      zeek.onceWritten = in.readInt();
+      for (int i = 0; i < zeek.lastFlagSeq.length; i++) {
+        zeek.lastFlagSeq[i] = in.readLong();
+      }
+      for (int i = 0; i < zeek.logCounts.length; i++) {
+        zeek.logCounts[i] = in.readInt();
+      }
+      s.nextIndex = in.readInt();
+      s.contextAfter = in.readInt();
+      s.shownDropped = in.readLong();
+      int shown = in.readInt();
+      if (shown < 0 || shown > Session.MAX_SHOWN) {
+        throw new IllegalArgumentException("session state with " + shown + " shown segments");
+      }
+      for (int i = 0; i < shown; i++) {
+        s.shown.add(readKept(in));
+      }
+      int recent = in.readUnsignedShort();
+      if (recent > s.recent.length) {
+        throw new IllegalArgumentException("session state with an overfull ring");
+      }
+      for (int i = 0; i < recent; i++) {
+        s.recent[i] = readKept(in);
+      }
+      s.recentCount = recent;
+      s.recentHead = 0;
+      return s;
+    } catch (IOException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("truncated or damaged session state: " + e, e);
+    }
+  }
+
+  private static void writeKept(DataOutputStream out, KeptSegment k) throws IOException {
+    out.writeInt(k.index);
+    out.writeLong(k.tsUs);
+    out.writeBoolean(k.fromClient);
+    out.writeShort(k.flags);
+    out.writeInt((int) k.seq);
+    out.writeInt((int) k.ack);
+    out.writeInt(k.frameLength);
+    out.writeInt(k.payloadLength);
+    out.writeBoolean(k.fragment);
+    out.writeByte(k.optionsLength);
+    out.write(k.options, 0, k.optionsLength);
+    out.writeByte(k.clientState.ordinal());
+    out.writeByte(k.serverState.ordinal());
+    out.writeByte(k.mark.ordinal());
+  }
+
+  private static KeptSegment readKept(DataInputStream in) throws IOException {
+    KeptSegment k = new KeptSegment();
+    k.index = in.readInt();
+    k.tsUs = in.readLong();
+    k.fromClient = in.readBoolean();
+    k.flags = in.readUnsignedShort();
+    k.seq = in.readInt() & 0xffffffffL;
+    k.ack = in.readInt() & 0xffffffffL;
+    k.frameLength = in.readInt();
+    k.payloadLength = in.readInt();
+    k.fragment = in.readBoolean();
+    k.optionsLength = in.readUnsignedByte();
+    k.options = in.readNBytes(k.optionsLength);
+    k.clientState = TcpState.of(in.readUnsignedByte());
+    k.serverState = TcpState.of(in.readUnsignedByte());
+    k.mark = Mark.of(in.readUnsignedByte());
+    return k;
+  }
+}

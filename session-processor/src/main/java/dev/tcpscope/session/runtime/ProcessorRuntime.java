@@ -1,0 +1,68 @@
+package dev.tcpscope.session.runtime;
+
+import dev.tcpscope.session.topology.SessionTopology;
+import dev.tcpscope.session.topology.TopologySettings;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+
+/**
+ * Owns the processor's {@link KafkaStreams}: starts it, waits until it runs, stops it within
+ * a deadline. An uncaught exception shuts the client down and is kept for the exit message.
+ */
+public final class ProcessorRuntime implements AutoCloseable {
+  private final KafkaStreams streams;
+  private final CountDownLatch running = new CountDownLatch(1);
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  public ProcessorRuntime(TopologySettings settings, Properties streamsProperties) {
+    this.streams = new KafkaStreams(SessionTopology.build(settings), streamsProperties);
+    streams.setUncaughtExceptionHandler(e -> {
+      failure.set(e);
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
+    streams.setStateListener((now, before) -> {
+      if (now == KafkaStreams.State.RUNNING) {
+        running.countDown();
+      }
+      if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+        running.countDown();
+        stopped.countDown();
+      }
+    });
+  }
+
+  /** Starts processing and waits until the application runs (or fails). */
+  public void start(Duration deadline) throws InterruptedException {
+    streams.start();
+    if (!running.await(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("Kafka Streams did not reach RUNNING within " + deadline);
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("the processor failed to start", failure.get());
+    }
+  }
+
+  /** Blocks until the application stops (after a failure or {@link #close()}). */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  public Throwable failure() {
+    return failure.get();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+  }
+}
