@@ -45,10 +45,11 @@ public final class FrameDecoder {
       int wireLength,
       long tsUs,
       DecodedSegment out) {
-    int end = offset + capturedLength;
-    if (capturedLength < 0 || end > frame.length || offset < 0) {
+    // Compared by subtraction so that offset + capturedLength cannot overflow past the check.
+    if (offset < 0 || capturedLength < 0 || capturedLength > frame.length - offset) {
       return DecodeResult.L2_ERROR;
     }
+    int end = offset + capturedLength;
     out.tsUs = tsUs;
     out.frame = frame;
     out.frameLength = wireLength;
@@ -144,7 +145,10 @@ public final class FrameDecoder {
     int versionIhl = b[at] & 0xff;
     int headerLength = (versionIhl & 0x0f) * 4;
     int totalLength = u16(b, at + 2);
-    if (versionIhl >>> 4 != 4 || headerLength < 20 || totalLength < headerLength) {
+    // Total length 0 is a TSO/GRO capture (handled below), not an error.
+    if (versionIhl >>> 4 != 4
+        || headerLength < 20
+        || (totalLength != 0 && totalLength < headerLength)) {
       return DecodeResult.IP_ERROR;
     }
     if (end - at < headerLength) {
@@ -178,6 +182,8 @@ public final class FrameDecoder {
       return DecodeResult.IP_ERROR;
     }
     int remaining = u16(b, at + 4); // bytes after the fixed header
+    // Payload length 0: a jumbogram (its length is in a hop-by-hop option) or a TSO capture.
+    boolean lengthUnknown = remaining == 0;
     int next = b[at + 6] & 0xff;
     System.arraycopy(b, at + 8, out.srcIp, 0, 16);
     System.arraycopy(b, at + 24, out.dstIp, 0, 16);
@@ -212,12 +218,12 @@ public final class FrameDecoder {
       } else {
         return DecodeResult.NOT_TCP;
       }
-      if (p > end || remaining < 0) {
+      if (p > end || (!lengthUnknown && remaining < 0)) {
         return DecodeResult.IP_ERROR;
       }
     }
     // Jumbograms (payload length 0) and TSO captures: take what was captured.
-    int ipPayload = remaining <= 0 ? end - p : remaining;
+    int ipPayload = lengthUnknown ? end - p : remaining;
     return tcp(b, p, end, ipPayload, out);
   }
 

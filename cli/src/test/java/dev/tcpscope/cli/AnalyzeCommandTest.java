@@ -1,0 +1,95 @@
+package dev.tcpscope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AnalyzeCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> CONTRACT_FIELDS = List.of("source", "observer", "session_id",
+      "client_ip", "client_port", "server_ip", "server_port", "start_us", "end_us", "duration_ms",
+      "segments", "bytes", "reasons", "client_state", "server_state", "conn_state", "history",
+      "partial", "shown");
+  private static final List<String> SHOWN_FIELDS = List.of("ts_us", "direction", "flags", "seq",
+      "ack", "length", "fragment", "options");
+
+  static List<JsonNode> jsonLines(String out) throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      if (!line.isBlank()) {
+        nodes.add(JSON.readTree(line));
+      }
+    }
+    return nodes;
+  }
+
+  @Test
+  void refusedCaptureGivesThreeRstSessionsWithEveryContractField() throws Exception {
+    String file = Corpus.dir().resolve("real/refused.pcap").toString();
+    CommandRun run = CommandRun.of("analyze", "--format", "jsonl", file);
+    assertThat(run.exitCode()).isZero();
+    List<JsonNode> sessions = jsonLines(run.out());
+    assertThat(sessions).hasSize(3);
+    for (JsonNode s : sessions) {
+      for (String field : CONTRACT_FIELDS) {
+        assertThat(s.has(field)).as("field %s", field).isTrue();
+      }
+      for (JsonNode line : s.get("shown")) {
+        for (String field : SHOWN_FIELDS) {
+          assertThat(line.has(field)).as("shown field %s", field).isTrue();
+        }
+      }
+      assertThat(s.get("reasons").toString()).contains("\"RST\"");
+      assertThat(s.get("conn_state").asText()).isEqualTo("REJ");
+      assertThat(s.get("client_ip").asText()).isEqualTo("10.77.0.1");
+      assertThat(s.get("server_port").asInt()).isEqualTo(9);
+      assertThat(s.get("segments").asInt()).isEqualTo(2);
+      assertThat(s.get("bytes").asInt()).isEqualTo(128); // miruo's all_bytes
+      assertThat(s.get("source").asText()).isEqualTo(file);
+    }
+    assertThat(run.err()).contains("Sessions         : 3 (reported 3)");
+  }
+
+  @Test
+  void textLayoutOfTheRstServerCapture() {
+    String file = Corpus.dir().resolve("real/rst-server.pcap").toString();
+    CommandRun run = CommandRun.of("analyze", "-C", "0", "--no-stats", file);
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out().lines().filter(l -> l.contains("Total 6 segments, 435 bytes"))).hasSize(3);
+    assertThat(run.out().lines().filter(l -> l.contains("CLOSED <-A-R--< CLOSED"))).hasSize(3);
+    assertThat(run.out()).contains(":****").doesNotContain("\u001b[");
+  }
+
+  @Test
+  void wrongOptionValuesSayWhatIsWrongAndWhatIsAccepted() {
+    CommandRun rst = CommandRun.of("analyze", "-R", "3", "x.pcap");
+    assertThat(rst.exitCode()).isEqualTo(1);
+    assertThat(rst.err()).contains("-R/--rst must be 0 (ignore), 1").contains("not 3");
+
+    CommandRun format = CommandRun.of("analyze", "--format", "xml", "x.pcap");
+    assertThat(format.exitCode()).isEqualTo(2);
+    assertThat(format.err()).contains("expected one of [text, jsonl]");
+  }
+
+  @Test
+  void missingOrForeignFilesAreReportedWithoutAStackTrace() throws Exception {
+    CommandRun missing = CommandRun.of("analyze", "/nonexistent/capture.pcap");
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("no such file: /nonexistent/capture.pcap")
+        .doesNotContain("Exception");
+
+    java.nio.file.Path text = java.nio.file.Files.createTempFile("not-a-capture", ".txt");
+    java.nio.file.Files.writeString(text, "hello, I am not a capture file");
+    try {
+      CommandRun foreign = CommandRun.of("analyze", text.toString());
+      assertThat(foreign.exitCode()).isEqualTo(2);
+      assertThat(foreign.err()).contains("not a pcap file");
+    } finally {
+      java.nio.file.Files.delete(text);
+    }
+  }
+}
