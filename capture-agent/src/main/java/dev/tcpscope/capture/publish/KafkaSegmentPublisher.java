@@ -3,15 +3,20 @@ package dev.tcpscope.capture.publish;
 import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.schemas.serde.SingleObjectSerde;
 import dev.tcpscope.schemas.serde.TcpscopeSerdes;
+import dev.tcpscope.schemas.serde.TcpscopeTopics;
+import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.ConnectionKey;
 import dev.tcpscope.schemas.v1.TcpSegment;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -25,8 +30,11 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
   private final SegmentRecords records;
   private final SingleObjectSerde<ConnectionKey> keys = TcpscopeSerdes.connectionKey();
   private final SingleObjectSerde<TcpSegment> values = TcpscopeSerdes.tcpSegment();
+  private final SingleObjectSerde<AgentHeartbeat> heartbeats = TcpscopeSerdes.agentHeartbeat();
+  private List<PartitionInfo> segmentPartitions;
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong failedHeartbeats = new AtomicLong();
   private final AtomicReference<Exception> lastFailure = new AtomicReference<>();
 
   public KafkaSegmentPublisher(Properties clientSettings, String topic, SegmentRecords records) {
@@ -55,16 +63,56 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
     byte[] key = keys.encode(records.key(segment));
     byte[] value = values.encode(records.value(segment));
     long timestampMs = segment.tsUs / 1000;
-    producer.send(
-        new ProducerRecord<>(topic, null, timestampMs, key, value),
-        (metadata, exception) -> {
-          if (exception == null) {
-            acknowledged.incrementAndGet();
-          } else {
-            failed.incrementAndGet();
-            lastFailure.set(exception);
-          }
-        });
+    try {
+      producer.send(
+          new ProducerRecord<>(topic, null, timestampMs, key, value),
+          (metadata, exception) -> {
+            if (exception == null) {
+              acknowledged.incrementAndGet();
+            } else {
+              failed.incrementAndGet();
+              lastFailure.set(exception);
+            }
+          });
+    } catch (RuntimeException e) {
+      // e.g. no metadata within max.block.ms while the broker is unreachable
+      failed.incrementAndGet();
+      lastFailure.set(e);
+    }
+  }
+
+  /**
+   * To every partition of the segment topic (so every processor task sees the observer's
+   * clock advance, in order with its segments) and to the heartbeat topic (the fleet view).
+   */
+  @Override
+  public void heartbeat(AgentHeartbeat heartbeat) {
+    byte[] key = heartbeat.getObserver().getBytes(StandardCharsets.UTF_8);
+    byte[] value = heartbeats.encode(heartbeat);
+    long timestampMs = heartbeat.getCaptureClockUs() / 1000;
+    try {
+      if (segmentPartitions == null) {
+        segmentPartitions = producer.partitionsFor(topic);
+      }
+      for (PartitionInfo partition : segmentPartitions) {
+        producer.send(new ProducerRecord<>(topic, partition.partition(), timestampMs, key, value),
+            this::countHeartbeat);
+      }
+      producer.send(new ProducerRecord<>(TcpscopeTopics.HEARTBEATS, null, timestampMs, key, value),
+          this::countHeartbeat);
+    } catch (RuntimeException e) {
+      // metadata not available (broker unreachable): the next heartbeat tries again
+      failedHeartbeats.incrementAndGet();
+      lastFailure.set(e);
+    }
+  }
+
+  private void countHeartbeat(org.apache.kafka.clients.producer.RecordMetadata metadata,
+      Exception exception) {
+    if (exception != null) {
+      failedHeartbeats.incrementAndGet();
+      lastFailure.set(exception);
+    }
   }
 
   @Override
@@ -79,12 +127,18 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
     }
   }
 
+  @Override
   public long acknowledged() {
     return acknowledged.get();
   }
 
+  @Override
   public long failed() {
     return failed.get();
+  }
+
+  public long failedHeartbeats() {
+    return failedHeartbeats.get();
   }
 
   public Exception lastFailure() {

@@ -1,13 +1,23 @@
 package dev.tcpscope.capture.publish;
 
 import dev.tcpscope.capture.decode.DecodedSegment;
+import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import java.time.Duration;
 
-/** Where decoded segments go: Kafka in production, anything else in tests. */
+/** Where decoded segments and heartbeats go: Kafka in production. Called from one thread. */
 public interface SegmentPublisher extends AutoCloseable {
 
   /** Publishes one segment; the segment object is reused by the caller after this returns. */
   void publish(DecodedSegment segment);
+
+  /** Publishes a heartbeat, in order after every segment published before it. */
+  void heartbeat(AgentHeartbeat heartbeat);
+
+  /** Segments acknowledged so far. */
+  long acknowledged();
+
+  /** Segments that could not be published (counted in the send callback). */
+  long failed();
 
   /** Waits until everything published so far is acknowledged, or the deadline passes. */
   void flush(Duration deadline);

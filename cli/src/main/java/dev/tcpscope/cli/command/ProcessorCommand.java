@@ -46,7 +46,8 @@ public final class ProcessorCommand implements Callable<Integer> {
     String bootstrap = kafka.requireBootstrapServer();
     Properties client = kafka.clientSettings(System.getenv());
     TopicSetup.ensure(client, bootstrap, List.of(TcpscopeTopics.SEGMENTS,
-        TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER), partitions, replication);
+        TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER, TcpscopeTopics.HEARTBEATS),
+        partitions, replication);
     try (ProcessorRuntime runtime = new ProcessorRuntime(TopologySettings.defaults(rules.toSettings()),
         StreamsProperties.of(bootstrap, applicationId, guarantee, stateDir, client))) {
       Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "tcpscope-processor-stop"));

@@ -2,9 +2,10 @@ package dev.tcpscope.cli.local;
 
 import dev.tcpscope.capture.pcap.CaptureFileReader;
 import dev.tcpscope.capture.pcap.CaptureFiles;
-import dev.tcpscope.capture.pipeline.CaptureFileReplay;
+import dev.tcpscope.capture.agent.CaptureAgent;
 import dev.tcpscope.capture.publish.KafkaSegmentPublisher;
 import dev.tcpscope.capture.publish.SegmentRecords;
+import dev.tcpscope.capture.source.CaptureFileSource;
 import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
@@ -93,7 +94,8 @@ public final class LocalPipeline {
     client.putAll(clientSettings);
     client.put("bootstrap.servers", bootstrap);
     TopicSetup.ensure(client, bootstrap, List.of(TcpscopeTopics.SEGMENTS,
-        TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER), PARTITIONS, (short) 1);
+        TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER, TcpscopeTopics.HEARTBEATS),
+        PARTITIONS, (short) 1);
     String applicationId = "tcpscope-local-" + Long.toHexString(System.nanoTime());
     Path stateDir = Files.createTempDirectory("tcpscope-state-");
     try (ProcessorRuntime processor = new ProcessorRuntime(TopologySettings.defaults(rules),
@@ -139,17 +141,15 @@ public final class LocalPipeline {
   private Object replay(Properties client, Capture capture) {
     SegmentRecords records = new SegmentRecords(observer, capture.name());
     try (KafkaSegmentPublisher publisher =
-        new KafkaSegmentPublisher(client, TcpscopeTopics.SEGMENTS, records)) {
-      CaptureFileReplay replay = new CaptureFileReplay();
-      try (CaptureFileReader reader = capture.open()) {
-        replay.replay(reader, publisher::publish);
-      }
-      publisher.flush(Duration.ofMinutes(1));
+            new KafkaSegmentPublisher(client, TcpscopeTopics.SEGMENTS, records);
+        CaptureFileSource source = new CaptureFileSource(capture.name(), capture.open())) {
+      CaptureAgent agent = new CaptureAgent(publisher, observer, 1 << 16, Duration.ofMinutes(1));
+      agent.run(source, () -> { });
       if (publisher.failed() > 0) {
         return new IOException(publisher.failed() + " segments could not be published",
             publisher.lastFailure());
       }
-      return replay.counters().summary();
+      return agent.decodeCounters().summary();
     } catch (Exception e) {
       return e;
     }

@@ -27,9 +27,15 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
+  private final byte[] fingerprint = new byte[8];
 
   public SingleObjectSerde(Class<T> type, Schema schema) {
     this.type = type;
+    // Single-object header: C3 01, then the CRC-64-AVRO fingerprint, little-endian.
+    long print = org.apache.avro.SchemaNormalization.parsingFingerprint64(schema);
+    for (int i = 0; i < 8; i++) {
+      fingerprint[i] = (byte) (print >>> (8 * i));
+    }
     this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
   }
@@ -57,6 +63,22 @@ public final class SingleObjectSerde<T extends SpecificRecord> implements Serde<
       throw new SerializationException(
           "not a single-object-encoded " + type.getSimpleName() + " record: " + describe(e), e);
     }
+  }
+
+  /**
+   * True when the bytes start with the single-object marker and this schema's fingerprint:
+   * how a consumer tells record types apart on a topic that carries more than one.
+   */
+  public boolean isEncodedWithThisSchema(byte[] data) {
+    if (data == null || data.length < 10 || data[0] != (byte) 0xC3 || data[1] != 0x01) {
+      return false;
+    }
+    for (int i = 0; i < 8; i++) {
+      if (data[2 + i] != fingerprint[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String describe(Exception e) {

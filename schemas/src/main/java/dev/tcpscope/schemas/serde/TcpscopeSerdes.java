@@ -1,5 +1,6 @@
 package dev.tcpscope.schemas.serde;
 
+import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.ConnectionKey;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.schemas.v1.TcpSegment;
@@ -14,6 +15,10 @@ public final class TcpscopeSerdes {
 
   public static SingleObjectSerde<TcpSegment> tcpSegment() {
     return new SingleObjectSerde<>(TcpSegment.class, TcpSegment.getClassSchema());
+  }
+
+  public static SingleObjectSerde<AgentHeartbeat> agentHeartbeat() {
+    return new SingleObjectSerde<>(AgentHeartbeat.class, AgentHeartbeat.getClassSchema());
   }
 
   public static SingleObjectSerde<SuspiciousSession> suspiciousSession() {

@@ -7,6 +7,9 @@ public final class TcpscopeTopics {
   /** One TcpSegment per captured segment, key: ConnectionKey. */
   public static final String SEGMENTS = "tcpscope.segments";
 
+  /** Each agent's latest AgentHeartbeat, key: observer id (compacted). */
+  public static final String HEARTBEATS = "tcpscope.heartbeats";
+
   /** One SuspiciousSession per reported session, key: ConnectionKey. */
   public static final String SUSPICIOUS_SESSIONS = "tcpscope.suspicious-sessions";
 

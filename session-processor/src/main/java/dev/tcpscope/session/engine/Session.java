@@ -120,6 +120,11 @@ public final class Session {
     return observer;
   }
 
+  /** Where the session was captured: the file or interface. */
+  public String source() {
+    return source;
+  }
+
   /** True when the segment's sender is this session's client. */
   boolean isFromClient(Segment s) {
     return s.srcPort == clientPort

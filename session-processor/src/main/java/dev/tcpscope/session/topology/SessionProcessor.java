@@ -3,6 +3,7 @@ package dev.tcpscope.session.topology;
 import dev.tcpscope.schemas.serde.SingleObjectSerde;
 import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
+import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.schemas.v1.TcpSegment;
 import dev.tcpscope.session.engine.Segment;
@@ -38,6 +39,7 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
 
   private final TopologySettings settings;
   private final SingleObjectSerde<TcpSegment> segments = TcpscopeSerdes.tcpSegment();
+  private final SingleObjectSerde<AgentHeartbeat> heartbeats = TcpscopeSerdes.agentHeartbeat();
   private final SingleObjectSerde<SuspiciousSession> suspicious = TcpscopeSerdes.suspiciousSession();
   private final Segment segment = new Segment();
   /** Newest capture time seen from each observer: its clock for timeouts. */
@@ -66,6 +68,10 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
       deadLetter(record, "record without a key or value");
       return;
     }
+    if (heartbeats.isEncodedWithThisSchema(record.value())) {
+      onHeartbeat(record);
+      return;
+    }
     TcpSegment value;
     try {
       value = segments.decode(record.value());
@@ -81,6 +87,38 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
     currentConnectionKey = record.key();
     Session next = engine.onSegment(current, segment, observer, value.getSource());
     save(slotKey, current, next);
+  }
+
+  /**
+   * A heartbeat moves its observer's capture clock on (so sessions time out on a silent
+   * network); the last one of a capture file ends that file's open sessions, as the end of
+   * a file does in {@code analyze}.
+   */
+  private void onHeartbeat(Record<byte[], byte[]> record) {
+    AgentHeartbeat heartbeat;
+    try {
+      heartbeat = heartbeats.decode(record.value());
+    } catch (SerializationException e) {
+      deadLetter(record, e.getMessage());
+      return;
+    }
+    observerClocks.merge(heartbeat.getObserver(), heartbeat.getCaptureClockUs(), Math::max);
+    if (!heartbeat.getEndOfCapture()) {
+      return;
+    }
+    try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
+      while (all.hasNext()) {
+        KeyValue<Bytes, byte[]> entry = all.next();
+        Session current = decodeOrNull(entry.value);
+        if (current == null || !current.observer().equals(heartbeat.getObserver())
+            || !current.source().equals(heartbeat.getSource())) {
+          continue;
+        }
+        currentConnectionKey = SessionStoreKey.connectionKey(entry.key.get());
+        engine.onEndOfCapture(current);
+        store.delete(entry.key);
+      }
+    }
   }
 
   /** Ends idle sessions; each observer's clock is the newest capture time it reported. */

@@ -1,0 +1,167 @@
+package dev.tcpscope.capture.agent;
+
+import dev.tcpscope.capture.decode.DecodeResult;
+import dev.tcpscope.capture.decode.DecodedSegment;
+import dev.tcpscope.capture.decode.FrameDecoder;
+import dev.tcpscope.capture.pipeline.DecodeCounters;
+import dev.tcpscope.capture.publish.SegmentPublisher;
+import dev.tcpscope.capture.source.PacketSource;
+import dev.tcpscope.schemas.v1.AgentHeartbeat;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The agent: the capture thread decodes frames and hands segments to a bounded ring; a
+ * publishing thread drains the ring into Kafka and sends a heartbeat at least once a second.
+ * The capture thread never waits for Kafka: on live capture a full ring drops the segment
+ * and counts it (memory stays bounded); replaying a file, it waits instead, losing nothing.
+ */
+public final class CaptureAgent {
+  public static final String VERSION = "0.1.0";
+
+  private final SegmentPublisher publisher;
+  private final String observer;
+  private final SegmentRing ring;
+  private final Duration flushDeadline;
+  private final AgentCounters counters = new AgentCounters();
+  private final FrameDecoder decoder = new FrameDecoder();
+  private final DecodedSegment segment = new DecodedSegment();
+  private final DecodeCounters decodeCounters = new DecodeCounters();
+  private volatile boolean capturing;
+  private long lastDroppedTotal;
+
+  public CaptureAgent(SegmentPublisher publisher, String observer, int ringCapacity,
+      Duration flushDeadline) {
+    this.publisher = publisher;
+    this.observer = observer;
+    this.ring = new SegmentRing(ringCapacity);
+    this.flushDeadline = flushDeadline;
+  }
+
+  public AgentCounters counters() {
+    return counters;
+  }
+
+  public DecodeCounters decodeCounters() {
+    return decodeCounters;
+  }
+
+  /**
+   * Captures from the source until it ends or is stopped, publishing as it goes; returns after
+   * the last segments and a final heartbeat were flushed (or the flush deadline passed).
+   *
+   * @param everySecond called about once a second (statistics printing)
+   */
+  public void run(PacketSource source, Runnable everySecond) throws IOException {
+    capturing = true;
+    Thread sender = new Thread(() -> publishLoop(source), "tcpscope-agent-publisher");
+    sender.start();
+    boolean lossless = source.isFile();
+    try {
+      source.run((linkType, data, offset, captured, wire, tsUs) -> {
+        DecodeResult result = decoder.decode(linkType, data, offset, captured, wire, tsUs, segment);
+        decodeCounters.count(result);
+        if (result == DecodeResult.SEGMENT) {
+          if (lossless) {
+            ring.put(segment);
+          } else {
+            ring.offer(segment);
+          }
+          if (tsUs > counters.captureClockUs) {
+            counters.captureClockUs = tsUs;
+          }
+        }
+        if ((decodeCounters.frames() & 1023) == 0) {
+          snapshot(source);
+        }
+      }, () -> {
+        snapshot(source);
+        everySecond.run();
+      });
+    } finally {
+      snapshot(source);
+      capturing = false;
+      try {
+        sender.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      snapshot(source);
+    }
+  }
+
+  private void snapshot(PacketSource source) {
+    DecodeCounters d = decodeCounters;
+    counters.frames = d.frames();
+    counters.segments = d.segments();
+    counters.headerErrors = d.get(DecodeResult.L2_ERROR) + d.get(DecodeResult.IP_ERROR)
+        + d.get(DecodeResult.TCP_ERROR);
+    counters.notTcp = d.get(DecodeResult.NOT_IP) + d.get(DecodeResult.NOT_TCP)
+        + d.get(DecodeResult.NON_FIRST_FRAGMENT) + d.get(DecodeResult.UNSUPPORTED_LINK);
+    counters.droppedByCapture = source.droppedByCapture();
+    counters.droppedByAgent = ring.dropped();
+    if (!source.isFile() && counters.captureClockUs == 0) {
+      counters.captureClockUs = System.currentTimeMillis() * 1000;
+    }
+  }
+
+  private void publishLoop(PacketSource source) {
+    long nextHeartbeat = System.nanoTime();
+    int sinceCheck = 0;
+    while (true) {
+      DecodedSegment next = ring.peek();
+      if (next != null) {
+        publisher.publish(next);
+        ring.release();
+        if (++sinceCheck < 1024) {
+          continue;
+        }
+      } else if (!capturing) {
+        break;
+      } else {
+        LockSupport.parkNanos(200_000);
+      }
+      sinceCheck = 0;
+      if (System.nanoTime() >= nextHeartbeat) {
+        sendHeartbeat(source, false);
+        nextHeartbeat = System.nanoTime() + 1_000_000_000L;
+      }
+    }
+    sendHeartbeat(source, source.isFile());
+    publisher.flush(flushDeadline);
+    counters.published = publisher.acknowledged();
+    counters.publishFailed = publisher.failed();
+  }
+
+  private void sendHeartbeat(PacketSource source, boolean endOfCapture) {
+    counters.published = publisher.acknowledged();
+    counters.publishFailed = publisher.failed();
+    long droppedTotal = ring.dropped() + source.droppedByCapture();
+    boolean dropping = droppedTotal > lastDroppedTotal;
+    lastDroppedTotal = droppedTotal;
+    long clock = counters.captureClockUs;
+    if (!source.isFile()) {
+      // A silent network still moves the clock: heartbeats carry the wall clock then.
+      clock = Math.max(clock, System.currentTimeMillis() * 1000);
+    }
+    if (clock == 0) {
+      return; // a file that has not yielded a segment yet has no clock to report
+    }
+    publisher.heartbeat(AgentHeartbeat.newBuilder()
+        .setObserver(observer)
+        .setSource(source.name())
+        .setCaptureClockUs(clock)
+        .setSentAtMs(System.currentTimeMillis())
+        .setFrames(counters.frames)
+        .setSegments(counters.segments)
+        .setHeaderErrors(counters.headerErrors)
+        .setPublished(counters.published)
+        .setDroppedByAgent(ring.dropped())
+        .setDroppedByCapture(source.droppedByCapture())
+        .setDropping(dropping)
+        .setEndOfCapture(endOfCapture)
+        .setVersion(VERSION)
+        .build());
+  }
+}

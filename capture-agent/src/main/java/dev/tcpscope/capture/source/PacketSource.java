@@ -1,0 +1,38 @@
+package dev.tcpscope.capture.source;
+
+import java.io.IOException;
+
+/** Where frames come from: a capture file or a live interface. */
+public interface PacketSource extends AutoCloseable {
+
+  /** The file's path or the interface's name, as records and heartbeats name it. */
+  String name();
+
+  /** True for a capture file: nothing may be dropped, and the end is an end of capture. */
+  boolean isFile();
+
+  /**
+   * Delivers frames to the sink until the source ends or {@link #stop()} is called.
+   *
+   * @param everySecond called about once a second from the capture thread, also when no
+   *     traffic flows (for statistics and heartbeat clocks)
+   */
+  void run(FrameSink sink, Runnable everySecond) throws IOException;
+
+  /** Asks {@link #run} to return soon; callable from any thread. */
+  void stop();
+
+  /** Packets libpcap or the interface dropped so far (0 for files). */
+  long droppedByCapture();
+
+  /** libpcap's own counters as one line (empty for files). */
+  String statistics();
+
+  /** Why a file ended before its end, or null. */
+  default String damage() {
+    return null;
+  }
+
+  @Override
+  void close();
+}
