@@ -29,7 +29,9 @@ public final class DecodeCounters {
     StringBuilder line = new StringBuilder("frames=").append(frames);
     for (DecodeResult result : DecodeResult.all()) {
       long n = byResult[result.ordinal()];
-      if (n > 0 || result == DecodeResult.SEGMENT) {
+      if (result == DecodeResult.SEGMENT) {
+        line.append(" segments=").append(n);
+      } else if (n > 0) {
         line.append(' ').append(result.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(n);
       }
     }
