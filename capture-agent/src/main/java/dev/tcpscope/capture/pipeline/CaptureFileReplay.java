@@ -19,6 +19,19 @@ public final class CaptureFileReplay {
   private final CapturedFrame frame = new CapturedFrame();
   private final DecodedSegment segment = new DecodedSegment();
   private String damage;
+  private FrameFilter filter;
+  private long filtered;
+
+  /** Only frames the filter accepts are decoded; the others are counted as filtered. */
+  public CaptureFileReplay filter(FrameFilter frameFilter) {
+    this.filter = frameFilter;
+    return this;
+  }
+
+  /** Frames the filter rejected. */
+  public long filtered() {
+    return filtered;
+  }
 
   /**
    * Replays one file (or standard input for "-").
@@ -34,6 +47,11 @@ public final class CaptureFileReplay {
   /** Replays an open capture to its end; the caller closes the reader. */
   public void replay(CaptureFileReader reader, Consumer<DecodedSegment> sink) throws IOException {
     while (reader.next(frame)) {
+      if (filter != null && !filter.accept(frame.linkType, frame.data, frame.offset,
+          frame.capturedLength, frame.wireLength)) {
+        filtered++;
+        continue;
+      }
       DecodeResult result = decoder.decode(frame.linkType, frame.data, frame.offset,
           frame.capturedLength, frame.wireLength, frame.tsUs, segment);
       counters.count(result);

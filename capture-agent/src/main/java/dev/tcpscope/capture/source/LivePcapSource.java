@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -60,6 +61,11 @@ public final class LivePcapSource implements PacketSource {
     }
     try {
       handle.setFilter(settings.kernelFilter(), BpfCompileMode.OPTIMIZE);
+      if (settings.immediate()) {
+        // In immediate mode libpcap ignores the read timeout and a read blocks until a packet
+        // comes; non-blocking reads let the loop notice stop() and tick on a silent network.
+        handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+      }
       return new LivePcapSource(settings, handle);
     } catch (PcapNativeException | NotOpenException e) {
       handle.close();
@@ -103,7 +109,10 @@ public final class LivePcapSource implements PacketSource {
     long nextTick = System.nanoTime() + 1_000_000_000L;
     try {
       while (!stopRequested) {
-        handle.dispatch(-1, listener);
+        int taken = handle.dispatch(-1, listener);
+        if (taken == 0 && settings.immediate()) {
+          LockSupport.parkNanos(1_000_000);
+        }
         if (System.nanoTime() >= nextTick) {
           readStatistics();
           everySecond.run();
