@@ -16,8 +16,8 @@ import org.pcap4j.core.RawPacketListener;
 
 /**
  * Live capture through libpcap (pcap4j): the BPF filter runs in the kernel, packets are taken
- * in batches with pcap_dispatch and a read timeout, so the loop notices {@link #stop()} and
- * runs its once-a-second work even when no traffic flows.
+ * in batches with pcap_dispatch on a non-blocking handle, so the loop notices {@link #stop()}
+ * and runs its once-a-second work even when no traffic flows.
  */
 public final class LivePcapSource implements PacketSource {
   private static final int READ_TIMEOUT_MS = 100;
@@ -61,11 +61,11 @@ public final class LivePcapSource implements PacketSource {
     }
     try {
       handle.setFilter(settings.kernelFilter(), BpfCompileMode.OPTIMIZE);
-      if (settings.immediate()) {
-        // In immediate mode libpcap ignores the read timeout and a read blocks until a packet
-        // comes; non-blocking reads let the loop notice stop() and tick on a silent network.
-        handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
-      }
+      // A blocking read can wait forever on a silent network: in immediate mode libpcap
+      // ignores the timeout, and on Linux's TPACKET_V3 it leaves the timeout to the kernel,
+      // which never retires an empty block. Non-blocking reads, with a short park when none is
+      // ready, let the loop notice stop() and tick once a second whatever the traffic.
+      handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
       return new LivePcapSource(settings, handle);
     } catch (PcapNativeException | NotOpenException e) {
       handle.close();
@@ -110,7 +110,7 @@ public final class LivePcapSource implements PacketSource {
     try {
       while (!stopRequested) {
         int taken = handle.dispatch(-1, listener);
-        if (taken == 0 && settings.immediate()) {
+        if (taken == 0) {
           LockSupport.parkNanos(1_000_000);
         }
         if (System.nanoTime() >= nextTick) {
