@@ -2,6 +2,7 @@ package dev.tcpscope.cli;
 
 import dev.tcpscope.cli.command.AgentCommand;
 import dev.tcpscope.cli.command.AnalyzeCommand;
+import dev.tcpscope.cli.command.DecodeCommand;
 import dev.tcpscope.cli.command.DemoCommand;
 import dev.tcpscope.cli.command.LocalCommand;
 import dev.tcpscope.cli.command.ProcessorCommand;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
 /** {@code bin/tcpscope}: every subcommand of the tool. */
 @Command(name = "tcpscope", mixinStandardHelpOptions = true, version = "tcpscope 0.1.0",
     description = "Shows the TCP sessions that went wrong, for one host or a fleet.",
-    subcommands = {DemoCommand.class, LocalCommand.class, AnalyzeCommand.class, AgentCommand.class,
+    subcommands = {DemoCommand.class, LocalCommand.class, AnalyzeCommand.class, DecodeCommand.class,
+        AgentCommand.class,
         ProcessorCommand.class, WatchCommand.class})
 public final class Tcpscope {
 
@@ -29,6 +31,12 @@ public final class Tcpscope {
         commandLine.getErr().println("Try '" + commandLine.getCommandSpec().qualifiedName()
             + " --help' for the accepted values.");
         return 1;
+      }
+      if (e instanceof java.io.IOException) {
+        // Files, interfaces, filters and brokers: the message says what is wrong and what to do.
+        commandLine.getErr().println("tcpscope " + commandLine.getCommandName() + ": "
+            + e.getMessage());
+        return 2;
       }
       throw e;
     });

@@ -4,10 +4,10 @@ import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.session.engine.Segment;
 
 /** Hands a decoded segment to the engine: field copies only, no allocation. */
-final class Segments {
+public final class Segments {
   private Segments() {}
 
-  static void copy(DecodedSegment from, Segment to) {
+  public static void copy(DecodedSegment from, Segment to) {
     to.tsUs = from.tsUs;
     to.addressLength = from.addressLength();
     System.arraycopy(from.srcIp, 0, to.srcIp, 0, to.addressLength);
