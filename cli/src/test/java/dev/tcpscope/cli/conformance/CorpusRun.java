@@ -43,7 +43,8 @@ final class CorpusRun {
       int frameLength,
       boolean fragmented,
       String encapsulation,
-      boolean zeroOrOneLengthOption) {
+      boolean zeroOrOneLengthOption,
+      boolean inNoSession) {
 
     String srcEndpoint() {
       return src + ":" + srcPort;
@@ -91,8 +92,11 @@ final class CorpusRun {
       FrameTap tap = new FrameTap(reader);
       replay.replay(tap, decoded -> {
         Segments.copy(decoded, segment);
+        long outside = table.stats().lateSegments() + table.stats().droppedSessions();
         table.onSegment(segment);
-        packets.add(packet(decoded, tap.last));
+        boolean inNoSession =
+            table.stats().lateSegments() + table.stats().droppedSessions() != outside;
+        packets.add(packet(decoded, tap.last, inNoSession));
       });
     }
     table.endOfCapture();
@@ -100,7 +104,7 @@ final class CorpusRun {
     damage = replay.damage();
   }
 
-  private Packet packet(DecodedSegment d, CapturedFrame frame) {
+  private Packet packet(DecodedSegment d, CapturedFrame frame, boolean inNoSession) {
     if (linkType < 0) {
       linkType = frame.linkType;
     }
@@ -119,39 +123,87 @@ final class CorpusRun {
         d.payloadLength,
         d.frameLength,
         d.fragmented,
-        encapsulation(frame),
-        zeroOrOneLengthOption(d));
+        encapsulation(frame, d),
+        zeroOrOneLengthOption(d),
+        inNoSession);
   }
 
   /**
-   * What wraps the IP header, when it is something miruo does not read: null for plain
-   * Ethernet II, Linux cooked v1, raw IP, BSD null and loop.
+   * What hides this segment from miruo, or null when miruo reads it: miruo reads Ethernet II
+   * and Linux cooked v1 with EtherType IPv4, raw IP, BSD null and loop, then an IPv4 header and
+   * a TCP header right behind it. Anything else (VLAN tags, MPLS, PPPoE, a tunnel, another
+   * link type) is named after what miruo finds instead.
    */
-  private static String encapsulation(CapturedFrame f) {
+  private static String encapsulation(CapturedFrame f, DecodedSegment d) {
     byte[] b = f.data;
     int at = f.offset;
-    int length = f.capturedLength;
+    int end = f.offset + f.capturedLength;
     switch (f.linkType) {
       case LinkType.ETHERNET -> {
-        if (length >= 14) {
-          int etherType = ((b[at + 12] & 0xff) << 8) | (b[at + 13] & 0xff);
-          if (etherType == 0x8100) {
-            return "VLAN";
-          }
-          if (etherType == 0x88a8 || etherType == 0x9100) {
-            return "QINQ";
-          }
+        if (end - at < 14) {
+          return "ETHERNET?";
         }
-        return null;
+        int etherType = u16(b, at + 12);
+        if (etherType != 0x0800) {
+          return etherTypeName(etherType);
+        }
+        at += 14;
       }
-      case LinkType.LINUX_SLL, LinkType.RAW, LinkType.RAW_12, LinkType.RAW_14, LinkType.NULL,
-          LinkType.LOOP -> {
-        return null;
+      case LinkType.LINUX_SLL -> {
+        if (end - at < 16) {
+          return "SLL?";
+        }
+        int etherType = u16(b, at + 14);
+        if (etherType != 0x0800) {
+          return etherTypeName(etherType);
+        }
+        at += 16;
       }
+      case LinkType.RAW, LinkType.RAW_12, LinkType.RAW_14 -> {}
+      case LinkType.NULL, LinkType.LOOP -> at += 4;
       default -> {
         return "LINKTYPE_" + LinkType.name(f.linkType);
       }
     }
+    if (d.ipVersion != 4) {
+      return null; // IPv6: named IPV6 on its own
+    }
+    if (end - at < 20) {
+      return "IP?";
+    }
+    int headerLength = (b[at] & 0x0f) * 4;
+    int protocol = b[at + 9] & 0xff;
+    if (protocol != 6) {
+      return switch (protocol) {
+        case 4 -> "IP_IN_IP";
+        case 41 -> "IPV6_IN_IP";
+        case 47 -> "GRE";
+        case 17 -> "UDP_TUNNEL";
+        default -> "IP_PROTO_" + protocol;
+      };
+    }
+    int tcp = at + headerLength;
+    if (end - tcp < 20 || u16(b, tcp) != d.srcPort || u16(b, tcp + 2) != d.dstPort) {
+      return "NESTED";
+    }
+    return null;
+  }
+
+  private static String etherTypeName(int etherType) {
+    return switch (etherType) {
+      case 0x8100 -> "VLAN";
+      case 0x88a8, 0x9100 -> "QINQ";
+      case 0x8847, 0x8848 -> "MPLS";
+      case 0x8864 -> "PPPOE";
+      case 0x86dd -> "IP_IN_IPV6";
+      case 0x8903 -> "FABRICPATH";
+      case 0x8926 -> "VNTAG";
+      default -> String.format("ETHERTYPE_%04X", etherType);
+    };
+  }
+
+  private static int u16(byte[] b, int at) {
+    return ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
   }
 
   /** A TCP option whose length byte is 0 or 1: miruo loops or crashes printing it. */

@@ -72,6 +72,7 @@ final class MiruoModel {
     final List<Copy> reported = new ArrayList<>();
     /** Segments refused by the -l limit: not counted, and the state stays frozen. */
     int refused;
+    long refusedBytes;
     int pkcnt = 1;
     int pkall = 1;
     long szall;
@@ -80,6 +81,8 @@ final class MiruoModel {
     /** Set by a RST under -R 0 or during close after something else had set {@link #view}. */
     boolean viewClearedByRst;
     Kept last;
+    /** The segment after which miruo found the session closed (null: not closed). */
+    Packet closedBy;
     /** close, duplicate (ended by a new SYN), open (still open at the end of the file). */
     String ending = "open";
     boolean printed;
@@ -200,6 +203,7 @@ final class MiruoModel {
       Kept s = addSegment(c, p, sno, flaggedCopy);
       if (s == null) {
         c.refused++;
+        c.refusedBytes += p.frameLength();
         return;
       }
       setStatus(c, s);
@@ -212,6 +216,7 @@ final class MiruoModel {
         c.view = true;
       }
       c.ending = "close";
+      c.closedBy = c.seen.get(c.seen.size() - 1);
       finish(key, c);
     }
   }

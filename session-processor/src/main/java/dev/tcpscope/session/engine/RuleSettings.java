@@ -32,6 +32,13 @@ public record RuleSettings(
   /** Idle time after which a session in a half-open or closing state is ended (miruo: 30 s). */
   public static final long TRANSIENT_TIMEOUT_US = 30_000_000L;
 
+  /**
+   * How long an ended session keeps its slot, so that late segments of it (a resent FIN, a RST
+   * after the close) are recognised instead of starting a bogus partial session. Short: at
+   * high connection rates every lingering slot costs memory.
+   */
+  public static final long ENDED_LINGER_US = 3_000_000L;
+
   /** Idle time after which any session is ended (miruo: 900 s). */
   public static final long IDLE_TIMEOUT_US = 900_000_000L;
 

@@ -112,7 +112,7 @@ public final class SessionEngine implements SegmentBudget {
       return null;
     }
     if (current.ended()) {
-      return nowUs - current.lastUs > RuleSettings.TRANSIENT_TIMEOUT_US ? null : current;
+      return nowUs - current.lastUs > RuleSettings.ENDED_LINGER_US ? null : current;
     }
     if (nowUs > current.timeoutAtUs()) {
       finish(current, EndedBy.TIMEOUT);
@@ -131,7 +131,7 @@ public final class SessionEngine implements SegmentBudget {
   /** When the slot next needs {@link #onClock}: its timeout, or when an ended one is dropped. */
   public static long nextDeadlineUs(Session current) {
     return current.ended()
-        ? current.lastUs + RuleSettings.TRANSIENT_TIMEOUT_US
+        ? current.lastUs + RuleSettings.ENDED_LINGER_US
         : current.timeoutAtUs();
   }
 

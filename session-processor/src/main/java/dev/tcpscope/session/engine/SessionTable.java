@@ -142,12 +142,22 @@ public final class SessionTable {
       lowPort = aLow ? aPort : bPort;
       highPort = aLow ? bPort : aPort;
       length = addressLength;
-      int h = lowPort * 31 + highPort;
-      for (int i = 0; i < addressLength; i++) {
-        h = h * 31 + low[i];
-        h = h * 31 + high[i];
+      long h = ((long) lowPort << 16) ^ highPort;
+      for (int i = 0; i < addressLength; i += 4) {
+        h = h * 0x9E3779B97F4A7C15L + (readInt(low, i) ^ ((long) readInt(high, i) << 32));
       }
-      hash = h;
+      // murmur3's finaliser: every input bit reaches the bits HashMap uses for its buckets
+      h ^= h >>> 33;
+      h *= 0xff51afd7ed558ccdL;
+      h ^= h >>> 33;
+      h *= 0xc4ceb9fe1a85ec53L;
+      h ^= h >>> 33;
+      hash = (int) h;
+    }
+
+    private static int readInt(byte[] b, int at) {
+      return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8)
+          | (b[at + 3] & 0xff);
     }
 
     ConnectionSlot copy() {
