@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/tcpscope}: every subcommand of the tool. */
 @Command(name = "tcpscope", mixinStandardHelpOptions = true, version = "tcpscope 0.1.0",
     description = "Shows the TCP sessions that went wrong, for one host or a fleet.",
-    subcommands = {DemoCommand.class, LocalCommand.class, AnalyzeCommand.class, DecodeCommand.class,
+    subcommands = {DemoCommand.class, dev.tcpscope.cli.bench.BenchCommand.class, LocalCommand.class, AnalyzeCommand.class, DecodeCommand.class,
         AgentCommand.class,
         ProcessorCommand.class, WatchCommand.class})
 public final class Tcpscope {
