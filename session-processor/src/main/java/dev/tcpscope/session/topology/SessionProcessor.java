@@ -5,14 +5,13 @@ import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
-import dev.tcpscope.schemas.v1.TcpSegment;
 import dev.tcpscope.session.engine.Segment;
 import dev.tcpscope.session.engine.Session;
 import dev.tcpscope.session.engine.SessionEngine;
 import dev.tcpscope.session.engine.SessionReport;
 import dev.tcpscope.session.topology.SessionSlots.Slot;
 import dev.tcpscope.session.wire.SuspiciousSessionMapper;
-import dev.tcpscope.session.wire.TcpSegmentMapper;
+import dev.tcpscope.session.wire.TcpSegmentReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +44,7 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
   static final String DEAD_LETTER_SINK = "dead-letter";
 
   private final TopologySettings settings;
-  private final SingleObjectSerde<TcpSegment> segments = TcpscopeSerdes.tcpSegment();
+  private final TcpSegmentReader segmentReader = new TcpSegmentReader();
   private final SingleObjectSerde<AgentHeartbeat> heartbeats = TcpscopeSerdes.agentHeartbeat();
   private final SingleObjectSerde<SuspiciousSession> suspicious = TcpscopeSerdes.suspiciousSession();
   private final Segment segment = new Segment();
@@ -99,19 +98,17 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
       onHeartbeat(record);
       return;
     }
-    TcpSegment value;
     try {
-      value = segments.decode(record.value());
-      TcpSegmentMapper.copy(value, segment);
+      segmentReader.read(record.value(), segment);
     } catch (SerializationException | IllegalArgumentException e) {
       deadLetter(record, e.getMessage());
       return;
     }
-    String observer = value.getObserver();
+    String observer = segmentReader.observer();
     advance(observer, segment.tsUs);
     Slot slot = slots.getOrCreate(Bytes.wrap(SessionStoreKey.of(record.key(), observer)), observer);
     currentConnectionKey = record.key();
-    Session next = engine.onSegment(slot.session, segment, observer, value.getSource());
+    Session next = engine.onSegment(slot.session, segment, observer, segmentReader.source());
     settle(slot, next);
   }
 
