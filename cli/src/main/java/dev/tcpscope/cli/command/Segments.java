@@ -19,6 +19,8 @@ public final class Segments {
     to.flags = from.flags;
     to.window = from.window;
     to.payloadLength = from.payloadLength;
+    to.payloadTruncated = from.capturedPayload < from.payloadLength;
+    to.badChecksum = false; // not verified: capture hosts offload checksums
     to.frameLength = from.frameLength;
     to.fragmented = from.fragmented;
     to.options = from.frame;

@@ -155,7 +155,7 @@ public final class Session {
     clientTimerUs = s.tsUs;
     synUs = s.tsUs;
     count(s, fromClient);
-    zeek.onSegment(s, true, false);
+    zeek.onSegment(s, true);
     KeptSegment k = slot(s, fromClient);
     k.mark = Mark.HANDSHAKE;
     if (s.fragmented && rules.fragment()) {
@@ -170,7 +170,7 @@ public final class Session {
     boolean hadSegments = clientSegments + serverSegments > 0;
     count(s, fromClient);
     Retransmission retransmission = classifyRetransmission(s, fromClient);
-    zeek.onSegment(s, fromClient, retransmission == Retransmission.DATA);
+    zeek.onSegment(s, fromClient);
     KeptSegment k = slot(s, fromClient);
 
     boolean show;

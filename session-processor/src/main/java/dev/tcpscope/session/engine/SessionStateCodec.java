@@ -13,7 +13,7 @@ import java.io.UncheckedIOException;
  * internal (never read by another program) and is written once per segment.
  */
 public final class SessionStateCodec {
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   private SessionStateCodec() {}
 
@@ -50,19 +50,7 @@ public final class SessionStateCodec {
       out.writeLong(s.serverUna);
       out.writeLong(s.clientTimerUs);
       out.writeLong(s.serverTimerUs);
-      ZeekView z = s.zeek;
-      out.writeByte(z.orig.ordinal());
-      out.writeByte(z.resp.ordinal());
-      out.writeLong(z.origPayload);
-      out.writeLong(z.respPayload);
-      out.writeUTF(z.history);
-      out.writeInt(z.onceWritten);
-      for (long seq : z.lastFlagSeq) {
-        out.writeLong(seq);
-      }
-      for (int count : z.logCounts) {
-        out.writeInt(count);
-      }
+      writeZeek(out, s.zeek);
       out.writeInt(s.nextIndex);
       out.writeInt(s.contextAfter);
       out.writeLong(s.shownDropped);
@@ -124,18 +112,7 @@ public final class SessionStateCodec {
       s.serverUna = in.readLong();
       s.clientTimerUs = in.readLong();
       s.serverTimerUs = in.readLong();
-      zeek.orig = ZeekEndpoint.of(in.readUnsignedByte());
-      zeek.resp = ZeekEndpoint.of(in.readUnsignedByte());
-      zeek.origPayload = in.readLong();
-      zeek.respPayload = in.readLong();
-      zeek.history = in.readUTF();
-      zeek.onceWritten = in.readInt();
-      for (int i = 0; i < zeek.lastFlagSeq.length; i++) {
-        zeek.lastFlagSeq[i] = in.readLong();
-      }
-      for (int i = 0; i < zeek.logCounts.length; i++) {
-        zeek.logCounts[i] = in.readInt();
-      }
+      readZeek(in, zeek);
       s.nextIndex = in.readInt();
       s.contextAfter = in.readInt();
       s.shownDropped = in.readLong();
@@ -159,6 +136,104 @@ public final class SessionStateCodec {
     } catch (IOException | IndexOutOfBoundsException e) {
       throw new IllegalArgumentException("truncated or damaged session state: " + e, e);
     }
+  }
+
+  private static void writeZeek(DataOutputStream out, ZeekView z) throws IOException {
+    out.writeBoolean(z.started);
+    out.writeBoolean(z.flipped);
+    out.writeLong(z.startUs);
+    out.writeLong(z.lastUs);
+    out.writeUTF(z.history);
+    out.writeInt(z.histSeen);
+    out.writeBoolean(z.partial);
+    out.writeByte(z.firstPacketSeen);
+    out.writeBoolean(z.active);
+    out.writeBoolean(z.handshakeInactivity);
+    out.writeLong(z.attemptAtUs);
+    out.writeLong(z.deleteAtUs);
+    writeEndpoint(out, z.orig);
+    writeEndpoint(out, z.resp);
+    int earlier = z.earlier == null ? -1 : z.earlier.size();
+    out.writeByte(earlier);
+    for (int i = 0; i < earlier; i++) {
+      ZeekConnection c = z.earlier.get(i);
+      out.writeLong(c.startUs());
+      out.writeBoolean(c.origIsClient());
+      out.writeUTF(c.connState());
+      out.writeUTF(c.history());
+    }
+  }
+
+  private static void readZeek(DataInputStream in, ZeekView z) throws IOException {
+    z.started = in.readBoolean();
+    z.flipped = in.readBoolean();
+    z.startUs = in.readLong();
+    z.lastUs = in.readLong();
+    z.history = in.readUTF();
+    z.histSeen = in.readInt();
+    z.partial = in.readBoolean();
+    z.firstPacketSeen = in.readUnsignedByte();
+    z.active = in.readBoolean();
+    z.handshakeInactivity = in.readBoolean();
+    z.attemptAtUs = in.readLong();
+    z.deleteAtUs = in.readLong();
+    readEndpoint(in, z.orig);
+    readEndpoint(in, z.resp);
+    int earlier = in.readByte();
+    if (earlier > ZeekView.MAX_CONNECTIONS) {
+      throw new IllegalArgumentException("session state with " + earlier + " Zeek connections");
+    }
+    if (earlier >= 0) {
+      z.earlier = new java.util.ArrayList<>(earlier + 1);
+      for (int i = 0; i < earlier; i++) {
+        z.earlier.add(new ZeekConnection(in.readLong(), in.readBoolean(), in.readUTF(),
+            in.readUTF()));
+      }
+    }
+  }
+
+  private static void writeEndpoint(DataOutputStream out, ZeekEndpoint e) throws IOException {
+    out.writeByte(e.state.ordinal());
+    out.writeByte(e.prevState.ordinal());
+    out.writeInt((int) e.startSeq);
+    out.writeInt((int) e.lastSeq);
+    out.writeInt((int) e.ackSeq);
+    out.writeLong(e.histLastSyn);
+    out.writeLong(e.histLastFin);
+    out.writeLong(e.histLastRst);
+    out.writeInt(e.finCount);
+    out.writeLong(e.finSeq);
+    out.writeBoolean(e.didClose);
+    out.writeInt(e.retransmits);
+    out.writeInt(e.zeroWindows);
+    out.writeInt(e.gaps);
+    out.writeInt(e.badChecksums);
+    out.writeLong(e.reassembled);
+    out.writeLong(e.trimmed);
+    out.writeLong(e.aboveHoleStart);
+    out.writeLong(e.aboveHoleEnd);
+  }
+
+  private static void readEndpoint(DataInputStream in, ZeekEndpoint e) throws IOException {
+    e.state = EndpointState.of(in.readUnsignedByte());
+    e.prevState = EndpointState.of(in.readUnsignedByte());
+    e.startSeq = in.readInt() & 0xffffffffL;
+    e.lastSeq = in.readInt() & 0xffffffffL;
+    e.ackSeq = in.readInt() & 0xffffffffL;
+    e.histLastSyn = in.readLong();
+    e.histLastFin = in.readLong();
+    e.histLastRst = in.readLong();
+    e.finCount = in.readInt();
+    e.finSeq = in.readLong();
+    e.didClose = in.readBoolean();
+    e.retransmits = in.readInt();
+    e.zeroWindows = in.readInt();
+    e.gaps = in.readInt();
+    e.badChecksums = in.readInt();
+    e.reassembled = in.readLong();
+    e.trimmed = in.readLong();
+    e.aboveHoleStart = in.readLong();
+    e.aboveHoleEnd = in.readLong();
   }
 
   private static void writeKept(DataOutputStream out, KeptSegment k) throws IOException {

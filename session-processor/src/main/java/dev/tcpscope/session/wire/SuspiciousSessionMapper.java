@@ -72,7 +72,7 @@ public final class SuspiciousSessionMapper {
         a.getClientPort(), a.getServerIp(), a.getServerPort(), a.getStartUs(), a.getEndUs(),
         a.getSegments(), a.getBytes(), a.getClientSegments(), a.getClientBytes(),
         a.getServerSegments(), a.getServerBytes(), List.copyOf(a.getReasons()),
-        a.getClientState(), a.getServerState(), a.getConnState(), a.getHistory(), a.getPartial(),
+        a.getClientState(), a.getServerState(), a.getConnState(), a.getHistory(), List.of(), a.getPartial(),
         a.getEndedBy(), a.getHandshakeRttUs(), List.copyOf(shown));
   }
 }
