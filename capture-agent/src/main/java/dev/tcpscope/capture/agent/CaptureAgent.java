@@ -3,6 +3,7 @@ package dev.tcpscope.capture.agent;
 import dev.tcpscope.capture.decode.DecodeResult;
 import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.capture.decode.FrameDecoder;
+import dev.tcpscope.capture.decode.HttpFirstLine;
 import dev.tcpscope.capture.pipeline.DecodeCounters;
 import dev.tcpscope.capture.publish.SegmentPublisher;
 import dev.tcpscope.capture.source.PacketSource;
@@ -30,6 +31,7 @@ public final class CaptureAgent {
   private final DecodeCounters decodeCounters = new DecodeCounters();
   private volatile boolean capturing;
   private long lastDroppedTotal;
+  private boolean httpLines;
 
   public CaptureAgent(SegmentPublisher publisher, String observer, int ringCapacity,
       Duration flushDeadline) {
@@ -37,6 +39,12 @@ public final class CaptureAgent {
     this.observer = observer;
     this.ring = new SegmentRing(ringCapacity);
     this.flushDeadline = flushDeadline;
+  }
+
+  /** Publish the HTTP request or status line each segment begins with (-m http). */
+  public CaptureAgent httpLines(boolean on) {
+    this.httpLines = on;
+    return this;
   }
 
   public AgentCounters counters() {
@@ -63,6 +71,9 @@ public final class CaptureAgent {
         DecodeResult result = decoder.decode(linkType, data, offset, captured, wire, tsUs, segment);
         decodeCounters.count(result);
         if (result == DecodeResult.SEGMENT) {
+          segment.httpLine = httpLines
+              ? HttpFirstLine.of(segment.frame, segment.payloadOffset, segment.capturedPayload)
+              : null;
           if (lossless) {
             ring.put(segment);
           } else {

@@ -68,7 +68,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
       long[] nextStatsUs = {Long.MIN_VALUE};
       try {
         replay.replay(file, decoded -> {
-          Segments.copy(decoded, segment);
+          Segments.copy(decoded, segment, settings.httpMode());
           table.onSegment(segment);
           if (everyUs > 0) {
             if (nextStatsUs[0] == Long.MIN_VALUE) {

@@ -47,6 +47,9 @@ public final class Segment {
    */
   public boolean badChecksum;
 
+  /** The HTTP request or status line this segment begins with (-m http), or null. */
+  public String httpLine;
+
   boolean has(int flag) {
     return (flags & flag) != 0;
   }

@@ -179,6 +179,12 @@ public final class Session {
       TcpState serverBefore = serverState;
       Mark mark = transition(s, fromClient);
       show = mark != null;
+      if (s.httpLine != null && rules.httpMode() && clientBefore == TcpState.ESTABLISHED
+          && serverBefore == TcpState.ESTABLISHED) {
+        // miruo -m http: on an established session the line is shown under its segment
+        k.http = s.httpLine;
+        show = true;
+      }
       if (mark != null) {
         k.mark = mark;
       }

@@ -179,7 +179,8 @@ public final class SessionEngine implements SegmentBudget {
               TcpOptionsText.describe(k.options, 0, k.optionsLength),
               k.clientState.name(),
               k.serverState.name(),
-              k.mark));
+              k.mark,
+              k.http));
     }
     String clientIp = IpText.of(s.clientIp, s.addressLength);
     String serverIp = IpText.of(s.serverIp, s.addressLength);

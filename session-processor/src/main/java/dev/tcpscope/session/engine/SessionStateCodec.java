@@ -251,6 +251,10 @@ public final class SessionStateCodec {
     out.writeByte(k.clientState.ordinal());
     out.writeByte(k.serverState.ordinal());
     out.writeByte(k.mark.ordinal());
+    out.writeBoolean(k.http != null);
+    if (k.http != null) {
+      out.writeUTF(k.http);
+    }
   }
 
   private static KeptSegment readKept(DataInputStream in) throws IOException {
@@ -269,6 +273,7 @@ public final class SessionStateCodec {
     k.clientState = TcpState.of(in.readUnsignedByte());
     k.serverState = TcpState.of(in.readUnsignedByte());
     k.mark = Mark.of(in.readUnsignedByte());
+    k.http = in.readBoolean() ? in.readUTF() : null;
     return k;
   }
 }

@@ -20,11 +20,11 @@ class MiruoTextTest {
         List.of(
             new ShownLine(0, T0, true, 0x02, 0x5C503355L, 0, 74, 0, false,
                 "mss=1460, sackOK, timestamp 898447130 0, wscale=7", "SYN_SENT", "SYN_RECV",
-                Mark.HANDSHAKE),
+                Mark.HANDSHAKE, null),
             new ShownLine(1, T0, false, 0x12, 0x6BCBB846L, 0x5C503356L, 74, 0, false, "",
-                "ESTABLISHED", "SYN_RECV", Mark.HANDSHAKE),
+                "ESTABLISHED", "SYN_RECV", Mark.HANDSHAKE, null),
             new ShownLine(3, T0 + 2_196_000, false, 0x14, 0x6BCBB847L, 0x5C503356L, 54, 0, true,
-                "", "CLOSED", "CLOSED", Mark.FLAGGED)));
+                "", "CLOSED", "CLOSED", Mark.FLAGGED, null)));
   }
 
   @Test
