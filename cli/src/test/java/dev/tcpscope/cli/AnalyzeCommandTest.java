@@ -51,7 +51,9 @@ class AnalyzeCommandTest {
       assertThat(s.get("bytes").asInt()).isEqualTo(128); // miruo's all_bytes
       assertThat(s.get("source").asText()).isEqualTo(file);
     }
-    assertThat(run.err()).contains("Sessions         : 3 (reported 3)");
+    assertThat(run.err()).contains("Total Sessions    : 3\n", "  Lookup          : 3\n",
+        "    RST           : 3\n", "ActiveSessionMax  : 1\n", "DropSession       : 0\n",
+        "Segments          : 6\n", "L2                : 0\n");
   }
 
   @Test
@@ -123,6 +125,27 @@ class AnalyzeCommandTest {
     } finally {
       java.nio.file.Files.delete(file);
     }
+  }
+
+  @Test
+  void colourOnRequestQuietLayoutAndStatisticsEverySecondsOfCaptureTime() {
+    String refused = Corpus.dir().resolve("real/refused.pcap").toString();
+    CommandRun colour = CommandRun.of("analyze", "-C", "1", "--no-stats", refused);
+    assertThat(colour.out()).contains("\u001b[33m", "\u001b[31m", "\u001b[39m");
+    CommandRun plain = CommandRun.of("analyze", "--no-stats", refused);
+    assertThat(plain.out()).as("not a terminal: no colour").doesNotContain("\u001b[");
+
+    CommandRun quiet = CommandRun.of("analyze", "-q", "-C", "0", "--no-stats", refused);
+    assertThat(quiet.out()).doesNotContain("-----", "Total", "mss=")
+        .contains("|2seg(128) [RST REJ Sr]");
+
+    // long-connect.pcap spans several seconds of capture time
+    String longConnect = Corpus.dir().resolve("real/long-connect.pcap").toString();
+    CommandRun once = CommandRun.of("analyze", longConnect);
+    CommandRun every = CommandRun.of("analyze", "-s", "1", longConnect);
+    assertThat(once.err().split("Session Statistics", -1)).hasSize(2);
+    assertThat(every.err().split("Session Statistics", -1).length).isGreaterThan(2);
+    assertThat(CommandRun.of("analyze", "--no-stats", longConnect).err()).isEmpty();
   }
 
   @Test

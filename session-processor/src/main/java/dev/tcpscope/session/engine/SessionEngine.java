@@ -37,6 +37,10 @@ public final class SessionEngine implements SegmentBudget {
    */
   public Session onSegment(Session current, Segment s, String observer, String source) {
     stats.segments++;
+    if (stats.firstUs == Long.MIN_VALUE) {
+      stats.firstUs = s.tsUs;
+    }
+    stats.lastUs = Math.max(stats.lastUs, s.tsUs);
     boolean connectionAttempt = s.has(Segment.SYN) && !s.has(Segment.ACK) && !s.has(Segment.RST);
     if (current != null && !current.ended()) {
       boolean fromClient = current.isFromClient(s);
@@ -77,6 +81,9 @@ public final class SessionEngine implements SegmentBudget {
     boolean client = partial ? partialSenderIsClient(s) : senderIsClient;
     Session session = new Session(s, client, partial, observer, source, ringSize());
     stats.sessions++;
+    if (partial) {
+      stats.partialSessions++;
+    }
     stats.open++;
     stats.peakOpen = Math.max(stats.peakOpen, stats.open);
     session.begin(s, client, rules, this);
