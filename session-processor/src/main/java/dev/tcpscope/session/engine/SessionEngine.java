@@ -156,11 +156,8 @@ public final class SessionEngine implements SegmentBudget {
       }
       reports.accept(report(session));
     }
-    // The ended session stays in its slot only as a marker: display data is no longer needed.
-    session.shown.clear();
-    session.shown.trimToSize();
-    java.util.Arrays.fill(session.recent, null);
-    session.recentCount = 0;
+    // The ended session stays in its slot only as a marker for late segments.
+    session.release();
   }
 
   static SessionReport report(Session s) {

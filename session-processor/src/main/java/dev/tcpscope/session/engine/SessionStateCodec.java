@@ -50,7 +50,10 @@ public final class SessionStateCodec {
       out.writeLong(s.serverUna);
       out.writeLong(s.clientTimerUs);
       out.writeLong(s.serverTimerUs);
-      writeZeek(out, s.zeek);
+      out.writeBoolean(s.zeek != null);
+      if (s.zeek != null) {
+        writeZeek(out, s.zeek);
+      }
       out.writeInt(s.nextIndex);
       out.writeInt(s.contextAfter);
       out.writeLong(s.shownDropped);
@@ -112,7 +115,11 @@ public final class SessionStateCodec {
       s.serverUna = in.readLong();
       s.clientTimerUs = in.readLong();
       s.serverTimerUs = in.readLong();
-      readZeek(in, zeek);
+      if (in.readBoolean()) {
+        readZeek(in, zeek);
+      } else {
+        s.zeek = null;
+      }
       s.nextIndex = in.readInt();
       s.contextAfter = in.readInt();
       s.shownDropped = in.readLong();
@@ -195,45 +202,45 @@ public final class SessionStateCodec {
   private static void writeEndpoint(DataOutputStream out, ZeekEndpoint e) throws IOException {
     out.writeByte(e.state.ordinal());
     out.writeByte(e.prevState.ordinal());
-    out.writeInt((int) e.startSeq);
-    out.writeInt((int) e.lastSeq);
-    out.writeInt((int) e.ackSeq);
-    out.writeLong(e.histLastSyn);
-    out.writeLong(e.histLastFin);
-    out.writeLong(e.histLastRst);
+    out.writeInt(e.startSeq);
+    out.writeInt(e.lastSeq);
+    out.writeInt(e.ackSeq);
+    out.writeInt(e.histLastSyn);
+    out.writeInt(e.histLastFin);
+    out.writeInt(e.histLastRst);
     out.writeInt(e.finCount);
-    out.writeLong(e.finSeq);
-    out.writeBoolean(e.didClose);
+    out.writeInt(e.finSeq);
     out.writeInt(e.retransmits);
     out.writeInt(e.zeroWindows);
     out.writeInt(e.gaps);
     out.writeInt(e.badChecksums);
-    out.writeLong(e.reassembled);
-    out.writeLong(e.trimmed);
-    out.writeLong(e.aboveHoleStart);
-    out.writeLong(e.aboveHoleEnd);
+    out.writeInt(e.reassembled);
+    out.writeInt(e.trimmed);
+    out.writeInt(e.aboveHoleStart);
+    out.writeInt(e.aboveHoleEnd);
+    out.writeBoolean(e.didClose);
   }
 
   private static void readEndpoint(DataInputStream in, ZeekEndpoint e) throws IOException {
     e.state = EndpointState.of(in.readUnsignedByte());
     e.prevState = EndpointState.of(in.readUnsignedByte());
-    e.startSeq = in.readInt() & 0xffffffffL;
-    e.lastSeq = in.readInt() & 0xffffffffL;
-    e.ackSeq = in.readInt() & 0xffffffffL;
-    e.histLastSyn = in.readLong();
-    e.histLastFin = in.readLong();
-    e.histLastRst = in.readLong();
+    e.startSeq = in.readInt();
+    e.lastSeq = in.readInt();
+    e.ackSeq = in.readInt();
+    e.histLastSyn = in.readInt();
+    e.histLastFin = in.readInt();
+    e.histLastRst = in.readInt();
     e.finCount = in.readInt();
-    e.finSeq = in.readLong();
-    e.didClose = in.readBoolean();
+    e.finSeq = in.readInt();
     e.retransmits = in.readInt();
     e.zeroWindows = in.readInt();
     e.gaps = in.readInt();
     e.badChecksums = in.readInt();
-    e.reassembled = in.readLong();
-    e.trimmed = in.readLong();
-    e.aboveHoleStart = in.readLong();
-    e.aboveHoleEnd = in.readLong();
+    e.reassembled = in.readInt();
+    e.trimmed = in.readInt();
+    e.aboveHoleStart = in.readInt();
+    e.aboveHoleEnd = in.readInt();
+    e.didClose = in.readBoolean();
   }
 
   private static void writeKept(DataOutputStream out, KeptSegment k) throws IOException {

@@ -4,21 +4,21 @@ package dev.tcpscope.session.engine;
  * One side of a connection as Zeek's TCP_Endpoint tracks it: its state, its sequence space
  * (start, highest sent, highest acknowledged by the peer), what its history letters were last
  * written for, the counters behind the logarithmic letters, and how far its byte stream was
- * seen without a hole (for the content-gap letter). Sequence numbers are unsigned 32-bit
- * values; relative ones are signed distances from {@link #startSeq}.
+ * seen without a hole (for the content-gap letter). Sequence numbers are 32-bit values
+ * (int, compared as distances); relative ones are signed distances from {@link #startSeq}.
  */
 final class ZeekEndpoint {
   EndpointState state = EndpointState.INACTIVE;
   EndpointState prevState = EndpointState.INACTIVE;
-  long startSeq;
-  long lastSeq;
-  long ackSeq;
-  long histLastSyn;
-  long histLastFin;
-  long histLastRst;
+  int startSeq;
+  int lastSeq;
+  int ackSeq;
+  int histLastSyn;
+  int histLastFin;
+  int histLastRst;
   int finCount;
   /** Relative sequence number just past the FIN. */
-  long finSeq;
+  int finSeq;
 
   boolean didClose;
   int retransmits;
@@ -26,15 +26,15 @@ final class ZeekEndpoint {
   int gaps;
   int badChecksums;
   /** Relative sequence up to which the stream was seen without a hole (Zeek: last_reassem_seq). */
-  long reassembled = 1;
+  int reassembled = 1;
 
   /** The highest acknowledgement already compared with {@link #reassembled} (trim_seq). */
-  long trimmed = 1;
+  int trimmed = 1;
 
   /** One run of bytes seen above a hole, [aboveHoleStart, aboveHoleEnd); start -1: none. */
-  long aboveHoleStart = -1;
+  int aboveHoleStart = -1;
 
-  long aboveHoleEnd;
+  int aboveHoleEnd;
 
   void setState(EndpointState next) {
     if (next != state) {
@@ -44,14 +44,14 @@ final class ZeekEndpoint {
   }
 
   /** Signed distance of {@code seq} from the start of this side's sequence space. */
-  long relative(long seq) {
-    return (int) (seq - startSeq);
+  int relative(long seq) {
+    return (int) seq - startSeq;
   }
 
   void initSequence(long start, long last) {
-    startSeq = start & 0xffffffffL;
+    startSeq = (int) start;
     ackSeq = startSeq;
-    lastSeq = last & 0xffffffffL;
+    lastSeq = (int) last;
   }
 
   /** Zeek's Size(): bytes of sequence space used, without the SYN and FIN octets. */
@@ -60,8 +60,8 @@ final class ZeekEndpoint {
         && peer.state == EndpointState.INACTIVE && !noDataAcked()) {
       return 0; // a half-open connection discovered and aborted
     }
-    long last = (lastSeq - startSeq) & 0xffffffffL;
-    long acked = (ackSeq - startSeq) & 0xffffffffL;
+    long last = Integer.toUnsignedLong(lastSeq - startSeq);
+    long acked = Integer.toUnsignedLong(ackSeq - startSeq);
     long size = Math.max(last, acked);
     if (size != 0) {
       size--;
@@ -73,16 +73,16 @@ final class ZeekEndpoint {
   }
 
   private boolean noDataAcked() {
-    return ackSeq == startSeq || ackSeq == ((startSeq + 1) & 0xffffffffL);
+    return ackSeq == startSeq || ackSeq == startSeq + 1;
   }
 
   /**
    * Bytes from {@code seq} (relative) seen on the wire: the stream advances over them, or they
    * wait above a hole (one run is remembered; a second one merges with it).
    */
-  void dataSent(long seq, int length) {
-    long acked = relative(ackSeq);
-    long upper = seq + length;
+  void dataSent(int seq, int length) {
+    int acked = ackSeq - startSeq;
+    int upper = seq + length;
     if (seq < acked) {
       if (upper <= acked) {
         return; // delivered and acknowledged already
@@ -108,7 +108,7 @@ final class ZeekEndpoint {
    * The peer acknowledged up to {@code seq} (relative): bytes below it that this side's stream
    * never showed are a content gap. Returns how many gaps (holes) the acknowledgement revealed.
    */
-  int ackReceived(long seq, boolean partialConnection) {
+  int ackReceived(int seq, boolean partialConnection) {
     if (finCount > 0 && seq >= finSeq) {
       seq = finSeq - 1;
     }

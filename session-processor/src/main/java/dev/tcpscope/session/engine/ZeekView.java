@@ -153,12 +153,12 @@ final class ZeekView {
       connOrig = resp;
     }
     if (!orig.didClose && !resp.didClose) {
-      if (s.seq == connOrig.startSeq) {
+      if ((int) s.seq == connOrig.startSeq) {
         return false;
       }
       // An initial SYN of a connection whose SYN-ACK came first: Zeek flips, not reuses.
       return s.has(Segment.ACK) || connOrig.state != EndpointState.SYN_ACK_SENT
-          || resp.state != EndpointState.INACTIVE || s.seq != resp.startSeq;
+          || resp.state != EndpointState.INACTIVE || (int) s.seq != resp.startSeq;
     }
     return true;
   }
@@ -229,7 +229,7 @@ final class ZeekView {
     long seq = s.seq;
     long end = (seq + segLen) & 0xffffffffL;
     initEndpoint(endpoint, syn, seq, end);
-    long relSeq = endpoint.relative(seq);
+    int relSeq = endpoint.relative(seq);
     boolean underflow = relSeq < 0;
 
     updateHistory(endpoint, syn, ack, fin, rst, relSeq, len);
@@ -244,7 +244,7 @@ final class ZeekView {
       endpoint.finCount++;
       endpoint.finSeq = relSeq + segLen;
     }
-    long relAck = 0;
+    int relAck = 0;
     if (ack) {
       if (peer.state == EndpointState.INACTIVE) {
         relAck = 1;
@@ -254,9 +254,9 @@ final class ZeekView {
         if (relAck < 0) {
           relAck = 0;
         } else if (!rst) {
-          int delta = (int) (s.ack - peer.ackSeq);
+          int delta = (int) s.ack - peer.ackSeq;
           if (!(s.ack == 0 && delta > TOO_LARGE_SEQ_DELTA) && delta > 0) {
-            peer.ackSeq = s.ack;
+            peer.ackSeq = (int) s.ack;
           }
         }
       }
@@ -305,7 +305,7 @@ final class ZeekView {
         }
       }
       case SYN_SENT, SYN_ACK_SENT -> {
-        if (syn && seq != e.startSeq) {
+        if (syn && (int) seq != e.startSeq) {
           e.initSequence(seq, end);
         }
       }
@@ -324,7 +324,7 @@ final class ZeekView {
   }
 
   private void updateHistory(ZeekEndpoint e, boolean syn, boolean ack, boolean fin, boolean rst,
-      long relSeq, int len) {
+      int relSeq, int len) {
     int bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
     if (bits > 1) {
       if (fin && rst) {
@@ -362,16 +362,16 @@ final class ZeekView {
   /** Zeek's update_last_seq: advances the side's highest sequence, or counts a retransmission. */
   private int updateLastSeq(ZeekEndpoint e, long last, boolean syn, boolean fin, boolean rst,
       int len) {
-    int delta = (int) (last - e.lastSeq);
+    int delta = (int) last - e.lastSeq;
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       return delta;
     }
-    if (fin && e.lastSeq == ((e.startSeq + 1) & 0xffffffffL)) {
-      e.lastSeq = last;
+    if (fin && e.lastSeq == e.startSeq + 1) {
+      e.lastSeq = (int) last;
     } else if (e.state == EndpointState.RESET) {
       return delta; // nothing after a RST is trusted
     } else if (delta > 0) {
-      e.lastSeq = last;
+      e.lastSeq = (int) last;
     } else if (len > 0) {
       scaled(e, 'T', ++e.retransmits);
     }
@@ -387,7 +387,7 @@ final class ZeekView {
         endpoint.setState(ack ? EndpointState.SYN_ACK_SENT : EndpointState.SYN_SENT);
         attemptAtUs = s.tsUs + ATTEMPT_DELAY_US;
       } else {
-        if (!ack && peer.state == EndpointState.SYN_ACK_SENT && s.seq == endpoint.startSeq) {
+        if (!ack && peer.state == EndpointState.SYN_ACK_SENT && (int) s.seq == endpoint.startSeq) {
           // The SYN-ACK came before its SYN: the roles were the other way round.
           partial = false;
           flipRoles();
