@@ -35,13 +35,21 @@ public final class BenchCommand implements Callable<Integer> {
       + " reported (default ${DEFAULT-VALUE}).")
   int runs;
 
+  @Option(names = "--write-capture", paramLabel = "FILE",
+      description = "engine: instead of measuring, write the synthetic traffic (--segments"
+          + " frames, --sessions open at once) as a pcap file, headers only, for analyze and"
+          + " miruo to read.")
+  java.nio.file.Path writeCapture;
+
   @Override
   public Integer call() throws Exception {
     if (segments < 1 || sessions < 1 || runs < 1) {
       throw new IllegalArgumentException("--segments, --sessions and --runs must be positive");
     }
     return switch (target) {
-      case engine -> new EngineBench(segments, sessions, runs).run(System.out);
+      case engine -> writeCapture != null
+          ? EngineBench.writeCapture(writeCapture, segments, sessions, System.out)
+          : new EngineBench(segments, sessions, runs).run(System.out);
       case agent -> throw new IllegalArgumentException("bench agent is not built yet");
       case pipeline -> throw new IllegalArgumentException("bench pipeline is not built yet");
     };

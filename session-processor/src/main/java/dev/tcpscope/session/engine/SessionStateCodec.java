@@ -150,7 +150,8 @@ public final class SessionStateCodec {
     out.writeBoolean(z.flipped);
     out.writeLong(z.startUs);
     out.writeLong(z.lastUs);
-    out.writeUTF(z.history);
+    out.writeByte(z.historyLength);
+    out.write(z.history, 0, z.historyLength);
     out.writeInt(z.histSeen);
     out.writeBoolean(z.partial);
     out.writeByte(z.firstPacketSeen);
@@ -176,7 +177,12 @@ public final class SessionStateCodec {
     z.flipped = in.readBoolean();
     z.startUs = in.readLong();
     z.lastUs = in.readLong();
-    z.history = in.readUTF();
+    int letters = in.readUnsignedByte();
+    if (letters > ZeekView.MAX_HISTORY) {
+      throw new IllegalArgumentException("session state with " + letters + " history letters");
+    }
+    z.history = in.readNBytes(letters);
+    z.historyLength = letters;
     z.histSeen = in.readInt();
     z.partial = in.readBoolean();
     z.firstPacketSeen = in.readUnsignedByte();

@@ -36,6 +36,8 @@ final class ZeekView {
 
   static final int MAX_CONNECTIONS = 16;
 
+  private static final byte[] NO_LETTERS = new byte[0];
+
   // Zeek's hist_seen bits (HIST_*), the responder's shifted by 16.
   private static final int HIST_SYN = 0x1;
   private static final int HIST_FIN = 0x2;
@@ -55,7 +57,10 @@ final class ZeekView {
   /** Zeek's connection LastTime: the last packet before both sides had closed. */
   long lastUs;
 
-  String history = "";
+  /** The history letters so far (ASCII), written in place: no string per letter. */
+  byte[] history = NO_LETTERS;
+
+  int historyLength;
   int histSeen;
   /** Zeek's is_partial: the connection was not seen from its SYN. */
   boolean partial;
@@ -172,7 +177,8 @@ final class ZeekView {
     }
     orig = new ZeekEndpoint();
     resp = new ZeekEndpoint();
-    history = "";
+    history = NO_LETTERS;
+    historyLength = 0;
     histSeen = 0;
     partial = false;
     firstPacketSeen = 0;
@@ -184,7 +190,7 @@ final class ZeekView {
 
   /** The connection in progress, as Zeek would log it now. */
   ZeekConnection current() {
-    return new ZeekConnection(startUs, !flipped, connState(), history);
+    return new ZeekConnection(startUs, !flipped, connState(), history());
   }
 
   /** Every connection Zeek would log for the session, when there is more than one. */
@@ -534,9 +540,17 @@ final class ZeekView {
   }
 
   private void addHistory(char code) {
-    if (history.length() < MAX_HISTORY) {
-      history = history + code;
+    if (historyLength == history.length) {
+      if (historyLength == MAX_HISTORY) {
+        return;
+      }
+      history = java.util.Arrays.copyOf(history, Math.min(MAX_HISTORY, historyLength + 8));
     }
+    history[historyLength++] = (byte) code;
+  }
+
+  String history() {
+    return new String(history, 0, historyLength, java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   /** Zeek's conn_state, with the checks in Zeek's order (first match wins). */
@@ -552,7 +566,7 @@ final class ZeekView {
     }
     if (os == EndpointState.RESET) {
       if (rs.inactive()) {
-        return RSTOS0_HISTORY.matcher(history).matches() ? "RSTOS0" : "OTH";
+        return RSTOS0_HISTORY.matcher(history()).matches() ? "RSTOS0" : "OTH";
       }
       return "RSTO";
     }
