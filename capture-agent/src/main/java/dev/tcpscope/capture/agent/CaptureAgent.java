@@ -3,6 +3,7 @@ package dev.tcpscope.capture.agent;
 import dev.tcpscope.capture.decode.DecodeResult;
 import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.capture.decode.FrameDecoder;
+import dev.tcpscope.capture.decode.HttpFirstLine;
 import dev.tcpscope.capture.pipeline.DecodeCounters;
 import dev.tcpscope.capture.publish.SegmentPublisher;
 import dev.tcpscope.capture.source.PacketSource;
@@ -39,6 +40,7 @@ public final class CaptureAgent {
    * must not pass them.
    */
   private static final long LIVE_CLOCK_MARGIN_US = 2_000_000L;
+  private boolean httpLines;
 
   public CaptureAgent(SegmentPublisher publisher, String observer, int ringCapacity,
       Duration flushDeadline) {
@@ -46,6 +48,12 @@ public final class CaptureAgent {
     this.observer = observer;
     this.ring = new SegmentRing(ringCapacity);
     this.flushDeadline = flushDeadline;
+  }
+
+  /** Publish the HTTP request or status line each segment begins with (-m http). */
+  public CaptureAgent httpLines(boolean on) {
+    this.httpLines = on;
+    return this;
   }
 
   public AgentCounters counters() {
@@ -72,6 +80,9 @@ public final class CaptureAgent {
         DecodeResult result = decoder.decode(linkType, data, offset, captured, wire, tsUs, segment);
         decodeCounters.count(result);
         if (result == DecodeResult.SEGMENT) {
+          segment.httpLine = httpLines
+              ? HttpFirstLine.of(segment.frame, segment.payloadOffset, segment.capturedPayload)
+              : null;
           if (lossless) {
             ring.put(segment);
           } else {

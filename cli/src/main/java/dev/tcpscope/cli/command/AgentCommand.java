@@ -64,6 +64,11 @@ public final class AgentCommand implements Callable<Integer> {
       description = "Print statistics to stderr every N seconds (0: only at the end).")
   int statsEverySeconds;
 
+  @Option(names = {"-m", "--dpi-mode"}, paramLabel = "http",
+      description = "Also publish the HTTP request or status line a segment begins with: http"
+          + " (otherwise no payload byte leaves the host).")
+  String dpiMode;
+
   @Parameters(paramLabel = "BPF", arity = "0..*",
       description = "A capture filter in tcpdump syntax, after '--' (live capture).")
   List<String> bpf;
@@ -76,6 +81,10 @@ public final class AgentCommand implements Callable<Integer> {
     }
     if (statsEverySeconds < 0) {
       throw new IllegalArgumentException("-s must be 0 or more seconds, not " + statsEverySeconds);
+    }
+    if (dpiMode != null && !dpiMode.equals("http")) {
+      throw new IllegalArgumentException(
+          "-m/--dpi-mode accepts only 'http', not '" + dpiMode + "'");
     }
     String observerId = Hosts.observerOr(observer);
     Properties client = kafka.clientSettings(System.getenv());
@@ -96,7 +105,8 @@ public final class AgentCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(stopper);
     SegmentRecords records = new SegmentRecords(observerId, source.name());
     try (KafkaSegmentPublisher publisher = new KafkaSegmentPublisher(client, topic, records)) {
-      CaptureAgent agent = new CaptureAgent(publisher, observerId, ringCapacity, Duration.ofSeconds(10));
+      CaptureAgent agent = new CaptureAgent(publisher, observerId, ringCapacity, Duration.ofSeconds(10))
+          .httpLines(dpiMode != null);
       long[] seconds = {0};
       System.err.println("tcpscope agent: capturing from " + source.name() + " as " + observerId);
       agent.run(source, () -> {

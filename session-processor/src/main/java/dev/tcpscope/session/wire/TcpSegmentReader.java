@@ -24,7 +24,7 @@ public final class TcpSegmentReader {
   /** The fields this reader decodes, in the schema's order. */
   static final List<String> FIELDS = List.of("observer", "source", "ts_us", "src_ip", "src_port",
       "dst_ip", "dst_port", "seq", "ack", "flags", "window", "payload_length", "frame_length",
-      "fragmented", "options");
+      "fragmented", "options", "payload_captured", "http_line");
 
   private final SingleObjectSerde<TcpSegment> avro = TcpscopeSerdes.tcpSegment();
   private final byte[] header = new byte[10];
@@ -107,9 +107,32 @@ public final class TcpSegmentReader {
       at += optionsLength;
       to.optionsOffset = 0;
       to.optionsLength = optionsLength;
+      long captured = readUnion() ? readInt() : Long.MAX_VALUE;
+      to.payloadTruncated = captured < to.payloadLength;
+      to.badChecksum = false;
+      // The HTTP line is rare (-m http, the first segment of a request or response): a
+      // String then is fine.
+      to.httpLine = readUnion() ? readString() : null;
     } finally {
       data = null;
     }
+  }
+
+  /** A ["null", T] union's branch: false for null, true for the value that follows. */
+  private boolean readUnion() {
+    long branch = readLong();
+    if (branch != 0 && branch != 1) {
+      throw truncated("a union branch of " + branch);
+    }
+    return branch == 1;
+  }
+
+  private String readString() {
+    int length = (int) readLength();
+    require(length);
+    String text = new String(data, at, length, StandardCharsets.UTF_8);
+    at += length;
+    return text;
   }
 
   private String readText(InternedText cache) {

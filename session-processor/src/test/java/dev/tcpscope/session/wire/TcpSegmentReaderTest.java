@@ -43,6 +43,8 @@ class TcpSegmentReaderTest {
         .setFlags(r.nextInt(512)).setWindow(r.nextInt(65536))
         .setPayloadLength(r.nextInt(70000)).setFrameLength(r.nextInt(70000))
         .setFragmented(r.nextBoolean()).setOptions(ByteBuffer.wrap(options))
+        .setPayloadCaptured(r.nextBoolean() ? null : r.nextInt(70000))
+        .setHttpLine(r.nextInt(4) == 0 ? "GET /index.html HTTP/1.1" : null)
         .build();
   }
 
