@@ -113,7 +113,7 @@ class MalformedCorpusTest {
     return files.stream();
   }
 
-  private static Path corpus() {
+  static Path corpus() {
     String configured = System.getProperty("tcpscope.corpus");
     if (configured != null && Files.isDirectory(Path.of(configured))) {
       return Path.of(configured);
