@@ -10,6 +10,7 @@ import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The agent: the capture thread decodes frames and hands segments to a bounded ring; a
@@ -29,6 +30,9 @@ public final class CaptureAgent {
   private final DecodedSegment segment = new DecodedSegment();
   private final DecodeCounters decodeCounters = new DecodeCounters();
   private volatile boolean capturing;
+  private final BooleanSupplier stopped = () -> !capturing;
+  /** System.nanoTime() by which the last segments must be acknowledged, once capture ended. */
+  private volatile long flushBy;
   private long lastDroppedTotal;
 
   public CaptureAgent(SegmentPublisher publisher, String observer, int ringCapacity,
@@ -49,13 +53,18 @@ public final class CaptureAgent {
 
   /**
    * Captures from the source until it ends or is stopped, publishing as it goes; returns after
-   * the last segments and a final heartbeat were flushed (or the flush deadline passed).
+   * the last segments and a final heartbeat were flushed, or once the flush deadline (counted
+   * from the end of capture) passed: what is not acknowledged by then is counted in {@link
+   * AgentCounters#unpublishedAtShutdown()}, and the caller closes the publisher.
    *
    * @param everySecond called about once a second (statistics printing)
    */
   public void run(PacketSource source, Runnable everySecond) throws IOException {
     capturing = true;
+    counters.bufferCapacity = ring.capacity();
     Thread sender = new Thread(() -> publishLoop(source), "tcpscope-agent-publisher");
+    // A send blocked on an unreachable broker must not keep the JVM alive past the deadline.
+    sender.setDaemon(true);
     sender.start();
     boolean lossless = source.isFile();
     try {
@@ -64,7 +73,7 @@ public final class CaptureAgent {
         decodeCounters.count(result);
         if (result == DecodeResult.SEGMENT) {
           if (lossless) {
-            ring.put(segment);
+            ring.put(segment, stopped);
           } else {
             ring.offer(segment);
           }
@@ -81,26 +90,43 @@ public final class CaptureAgent {
       });
     } finally {
       snapshot(source);
+      flushBy = System.nanoTime() + flushDeadline.toNanos();
       capturing = false;
       try {
-        sender.join();
+        // The sender's own flush ends at the deadline; a little more for its last bookkeeping.
+        sender.join(flushDeadline.toMillis() + 500);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
       snapshot(source);
+      counters.published = publisher.acknowledged();
+      counters.publishFailed = publisher.failed();
+      long handed = publisher.acknowledged() + publisher.failed();
+      counters.unpublishedAtShutdown = Math.max(0, decodeCounters.segments() - ring.dropped()
+          - handed);
     }
+  }
+
+  /** Asks a running capture to end (as the end of a file would); callable from any thread. */
+  public void stop(PacketSource source) {
+    capturing = false;
+    source.stop();
   }
 
   private void snapshot(PacketSource source) {
     DecodeCounters d = decodeCounters;
+    for (DecodeResult result : DecodeResult.all()) {
+      counters.byResult.lazySet(result.ordinal(), d.get(result));
+    }
     counters.frames = d.frames();
     counters.segments = d.segments();
     counters.headerErrors = d.get(DecodeResult.L2_ERROR) + d.get(DecodeResult.IP_ERROR)
         + d.get(DecodeResult.TCP_ERROR);
     counters.notTcp = d.get(DecodeResult.NOT_IP) + d.get(DecodeResult.NOT_TCP)
         + d.get(DecodeResult.NON_FIRST_FRAGMENT) + d.get(DecodeResult.UNSUPPORTED_LINK);
-    counters.droppedByCapture = source.droppedByCapture();
+    counters.capture = source.statistics();
     counters.droppedByAgent = ring.dropped();
+    counters.bufferInUse = ring.size();
     if (!source.isFile() && counters.captureClockUs == 0) {
       counters.captureClockUs = System.currentTimeMillis() * 1000;
     }
@@ -123,13 +149,17 @@ public final class CaptureAgent {
         LockSupport.parkNanos(200_000);
       }
       sinceCheck = 0;
+      if (!capturing && System.nanoTime() - flushBy > 0) {
+        break; // past the flush deadline: what is left in the ring stays unpublished
+      }
       if (System.nanoTime() >= nextHeartbeat) {
         sendHeartbeat(source, false);
         nextHeartbeat = System.nanoTime() + 1_000_000_000L;
       }
     }
-    sendHeartbeat(source, source.isFile());
-    publisher.flush(flushDeadline);
+    sendHeartbeat(source, source.isFile() && ring.size() == 0);
+    long left = flushBy - System.nanoTime();
+    publisher.flush(Duration.ofNanos(Math.max(0, left)));
     counters.published = publisher.acknowledged();
     counters.publishFailed = publisher.failed();
   }

@@ -36,6 +36,7 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong failedHeartbeats = new AtomicLong();
   private final AtomicReference<Exception> lastFailure = new AtomicReference<>();
+  private volatile boolean flushedInTime = true;
 
   public KafkaSegmentPublisher(Properties clientSettings, String topic, SegmentRecords records) {
     this.producer =
@@ -116,15 +117,18 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
   }
 
   @Override
-  public void flush(Duration deadline) {
+  public boolean flush(Duration deadline) {
+    // KafkaProducer.flush has no timeout: wait for it on another thread, up to the deadline.
     Thread flusher = new Thread(producer::flush, "tcpscope-agent-flush");
     flusher.setDaemon(true);
     flusher.start();
     try {
-      flusher.join(deadline.toMillis());
+      flusher.join(Math.max(1, deadline.toMillis()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    flushedInTime = !flusher.isAlive();
+    return flushedInTime;
   }
 
   @Override
@@ -147,6 +151,11 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
 
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(10));
+    producer.close(flushedInTime ? Duration.ofSeconds(5) : Duration.ZERO);
+  }
+
+  /** The Kafka producer's own metrics, for the metrics endpoint. */
+  public KafkaProducer<byte[], byte[]> producer() {
+    return producer;
   }
 }

@@ -23,10 +23,12 @@ public interface PacketSource extends AutoCloseable {
   void stop();
 
   /** Packets libpcap or the interface dropped so far (0 for files). */
-  long droppedByCapture();
+  default long droppedByCapture() {
+    return statistics().droppedTotal();
+  }
 
-  /** libpcap's own counters as one line (empty for files). */
-  String statistics();
+  /** libpcap's own counters, as of the last once-a-second tick ({@code NONE} for files). */
+  CaptureStatistics statistics();
 
   /** Why a file ended before its end, or null. */
   default String damage() {
