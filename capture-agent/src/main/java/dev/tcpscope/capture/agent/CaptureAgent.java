@@ -33,6 +33,7 @@ public final class CaptureAgent {
   private final BooleanSupplier stopped = () -> !capturing;
   /** System.nanoTime() by which the last segments must be acknowledged, once capture ended. */
   private volatile long flushBy;
+  private volatile Thread sender;
   private long lastDroppedTotal;
 
   public CaptureAgent(SegmentPublisher publisher, String observer, int ringCapacity,
@@ -63,10 +64,12 @@ public final class CaptureAgent {
     capturing = true;
     counters.bufferCapacity = ring.capacity();
     Thread sender = new Thread(() -> publishLoop(source), "tcpscope-agent-publisher");
+    this.sender = sender;
     // A send blocked on an unreachable broker must not keep the JVM alive past the deadline.
     sender.setDaemon(true);
     sender.start();
     boolean lossless = source.isFile();
+    int snapshotMask = source.mayTrickle() ? 0 : 1023;
     try {
       source.run((linkType, data, offset, captured, wire, tsUs) -> {
         DecodeResult result = decoder.decode(linkType, data, offset, captured, wire, tsUs, segment);
@@ -81,7 +84,7 @@ public final class CaptureAgent {
             counters.captureClockUs = tsUs;
           }
         }
-        if ((decodeCounters.frames() & 1023) == 0) {
+        if ((decodeCounters.frames() & snapshotMask) == 0) {
           snapshot(source);
         }
       }, () -> {
@@ -90,27 +93,50 @@ public final class CaptureAgent {
       });
     } finally {
       snapshot(source);
-      flushBy = System.nanoTime() + flushDeadline.toNanos();
-      capturing = false;
-      try {
-        // The sender's own flush ends at the deadline; a little more for its last bookkeeping.
-        sender.join(flushDeadline.toMillis() + 500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      endCapture();
+      awaitFlushed();
       snapshot(source);
-      counters.published = publisher.acknowledged();
-      counters.publishFailed = publisher.failed();
-      long handed = publisher.acknowledged() + publisher.failed();
-      counters.unpublishedAtShutdown = Math.max(0, decodeCounters.segments() - ring.dropped()
-          - handed);
+      settle();
     }
   }
 
-  /** Asks a running capture to end (as the end of a file would); callable from any thread. */
+  /** Final counts once the publisher is done: what was neither acknowledged nor failed. */
+  private void settle() {
+    counters.published = publisher.acknowledged();
+    counters.publishFailed = publisher.failed();
+    long handed = publisher.acknowledged() + publisher.failed();
+    counters.unpublishedAtShutdown = Math.max(0, counters.segments - ring.dropped() - handed);
+  }
+
+  /**
+   * Asks a running capture to end (as the end of a file would); callable from any thread. The
+   * publisher drains and flushes from now on, within the flush deadline, even while the
+   * capture thread is still blocked reading (standard input).
+   */
   public void stop(PacketSource source) {
-    capturing = false;
+    endCapture();
     source.stop();
+  }
+
+  private synchronized void endCapture() {
+    if (capturing) {
+      flushBy = System.nanoTime() + flushDeadline.toNanos();
+      capturing = false;
+    }
+  }
+
+  /** Waits until the publisher has flushed, at most the flush deadline after capture ended. */
+  public void awaitFlushed() {
+    Thread s = sender;
+    if (s == null) {
+      return;
+    }
+    try {
+      // The sender's own flush ends at the deadline; a little more for its last bookkeeping.
+      s.join(Math.max(1, (flushBy - System.nanoTime()) / 1_000_000 + 500));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void snapshot(PacketSource source) {
@@ -160,8 +186,7 @@ public final class CaptureAgent {
     sendHeartbeat(source, source.isFile() && ring.size() == 0);
     long left = flushBy - System.nanoTime();
     publisher.flush(Duration.ofNanos(Math.max(0, left)));
-    counters.published = publisher.acknowledged();
-    counters.publishFailed = publisher.failed();
+    settle();
   }
 
   private void sendHeartbeat(PacketSource source, boolean endOfCapture) {

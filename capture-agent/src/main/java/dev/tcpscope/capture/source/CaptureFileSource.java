@@ -62,6 +62,11 @@ public final class CaptureFileSource implements PacketSource {
   }
 
   @Override
+  public boolean mayTrickle() {
+    return checkEvery == 1;
+  }
+
+  @Override
   public void stop() {
     stopRequested = true;
   }

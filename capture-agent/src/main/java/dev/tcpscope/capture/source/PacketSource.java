@@ -19,6 +19,14 @@ public interface PacketSource extends AutoCloseable {
    */
   void run(FrameSink sink, Runnable everySecond) throws IOException;
 
+  /**
+   * True when frames may stop coming for a while with {@link #run} blocked reading (a pipe):
+   * counters must then be current after every frame, not every thousand.
+   */
+  default boolean mayTrickle() {
+    return false;
+  }
+
   /** Asks {@link #run} to return soon; callable from any thread. */
   void stop();
 

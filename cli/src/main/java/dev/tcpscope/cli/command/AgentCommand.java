@@ -126,14 +126,18 @@ public final class AgentCommand implements Callable<Integer> {
     AtomicReference<CaptureAgent> running = new AtomicReference<>();
     Thread stopper = new Thread(() -> {
       CaptureAgent agent = running.get();
-      if (agent != null) {
-        agent.stop(source);
-      } else {
+      if (agent == null) {
         source.stop();
+        return;
       }
+      // The publisher drains and flushes within the deadline, even while the capture thread
+      // is still blocked reading standard input; then the JVM may exit.
+      agent.stop(source);
+      agent.awaitFlushed();
       try {
-        // Bounded: capture ends, then the flush has its deadline; never hang a SIGTERM.
-        finished.await(flushDeadline.toMillis() + 3000, TimeUnit.MILLISECONDS);
+        if (!finished.await(1, TimeUnit.SECONDS)) {
+          System.err.println("tcpscope agent: stopped: " + agent.counters().line());
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -180,8 +184,8 @@ public final class AgentCommand implements Callable<Integer> {
       if (endpoint != null) {
         endpoint.close();
       }
-      source.close();
       finished.countDown();
+      source.close();
       try {
         Runtime.getRuntime().removeShutdownHook(stopper);
       } catch (IllegalStateException e) {
