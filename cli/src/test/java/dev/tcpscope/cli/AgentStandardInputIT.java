@@ -208,6 +208,27 @@ class AgentStandardInputIT {
     }
   }
 
+  @Test
+  @Timeout(120)
+  void decodeReadsAPipedPcapStream(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("decode.out");
+    Path err = dir.resolve("decode.err");
+    Process decode = new ProcessBuilder(HOME.resolve("bin/tcpscope").toString(), "decode",
+        "--format", "jsonl", "-").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    try (OutputStream pipe = decode.getOutputStream()) {
+      for (byte[] chunk : pcapStream(10)) {
+        pipe.write(chunk);
+        pipe.flush();
+        Thread.sleep(20);
+      }
+    }
+    assertThat(decode.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(decode.exitValue()).as(Files.readString(err)).isZero();
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSize(60).allSatisfy(l -> assertThat(l).startsWith("{\"source\":\"-\""));
+    assertThat(Files.readString(err)).contains("frames=70 segments=60 l2_error=10");
+  }
+
   private static void awaitText(Path file, String text) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!Files.readString(file).contains(text)) {
