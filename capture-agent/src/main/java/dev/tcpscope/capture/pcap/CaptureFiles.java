@@ -1,11 +1,13 @@
 package dev.tcpscope.capture.pcap;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * Opens a capture file of either format, telling them apart by their first bytes; a gzip
@@ -49,6 +51,14 @@ public final class CaptureFiles {
     if (first >= 0) {
       in.unread(first);
     }
-    return first == 0x1f && second == 0x8b ? new GZIPInputStream(in, 1 << 16) : in;
+    if (first != 0x1f || second != 0x8b) {
+      return in;
+    }
+    try {
+      return new GZIPInputStream(in, 1 << 16);
+    } catch (ZipException | EOFException e) {
+      throw new CaptureFormatException("starts like gzip but is no gzip stream (" + e.getMessage()
+          + ")");
+    }
   }
 }
