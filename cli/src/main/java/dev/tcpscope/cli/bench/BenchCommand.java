@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     return switch (target) {
       case engine -> engine();
-      case agent -> throw new IllegalArgumentException("bench agent is not built yet");
+      case agent -> new AgentBench(segments, runs).run();
       case pipeline -> throw new IllegalArgumentException("bench pipeline is not built yet");
     };
   }
