@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code bench agent}: a capture file of synthetic short sessions (snap length 96, as a header
- * capture) replayed by the agent, in its own JVM started as {@code bin/tcpscope agent} starts
- * it, into an embedded broker in this process. Reports the whole agent process's rate (JVM
+ * capture) replayed by the agent, started as {@code bin/tcpscope agent} in its own process,
+ * into an embedded broker in this process. Reports the whole agent process's rate (JVM
  * start to exit, every segment acknowledged), the rate from the start of capture, and the
  * agent's peak resident memory (sampled from /proc), medians of the runs.
  */
@@ -68,7 +68,10 @@ public final class AgentBench {
         System.out.println("packets=" + written);
         System.out.println("capture_bytes=" + Files.size(capture));
         System.out.println("runs=" + runs);
-        System.out.println("agent_jvm_options=" + String.join(" ", agentJvmOptions()));
+        String options = System.getenv("TCPSCOPE_AGENT_JAVA_OPTS");
+        System.out.println("agent_command=" + String.join(" ", agentCommand()).replaceAll(
+            " -cp \\S+", " -cp ...") + " agent"
+            + (options == null ? "" : " (TCPSCOPE_AGENT_JAVA_OPTS=" + options + ")"));
         System.out.printf(Locale.ROOT, "segments_per_s=%.0f%n", whole[runs / 2]);
         System.out.printf(Locale.ROOT, "segments_per_s_min=%.0f%n", whole[0]);
         System.out.printf(Locale.ROOT, "segments_per_s_max=%.0f%n", whole[runs - 1]);
@@ -86,24 +89,22 @@ public final class AgentBench {
   private record AgentRun(long segments, double wallSeconds, double captureSeconds,
       long peakRssKb) {}
 
-  /** The JVM options bin/tcpscope gives the agent (TCPSCOPE_AGENT_JAVA_OPTS overrides them). */
-  static List<String> agentJvmOptions() {
-    String override = System.getenv("TCPSCOPE_AGENT_JAVA_OPTS");
-    if (override != null && !override.isBlank()) {
-      return List.of(override.trim().split("\\s+"));
+  /**
+   * How the agent is started: {@code bin/tcpscope agent}, with the JVM options the script gives
+   * it (or TCPSCOPE_AGENT_JAVA_OPTS); outside the script (no tcpscope.home), plain java.
+   */
+  static List<String> agentCommand() {
+    String home = System.getProperty("tcpscope.home");
+    if (home != null && Files.isExecutable(Path.of(home, "bin", "tcpscope"))) {
+      return List.of(Path.of(home, "bin", "tcpscope").toString());
     }
-    return List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx64m", "-XX:ReservedCodeCacheSize=32m",
-        "-XX:MaxMetaspaceSize=64m", "-Xss512k");
+    return List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), "dev.tcpscope.cli.Tcpscope");
   }
 
   private AgentRun runAgent(Path capture, String bootstrap, String observer, long expected)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(agentJvmOptions());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add("dev.tcpscope.cli.Tcpscope");
+    List<String> command = new ArrayList<>(agentCommand());
     command.addAll(List.of("agent", "-f", capture.toString(), "--bootstrap-server", bootstrap,
         "--observer", observer, "--flush-timeout", "60"));
     long start = System.nanoTime();
