@@ -35,6 +35,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Concurrent open sessions (default ${DEFAULT-VALUE}).")
   int sessions;
 
+  @Option(names = "--live", description = "agent: live capture instead of a file: tcpreplay"
+      + " into a veth pair in a namespace the bench creates (root, ip and tcpreplay needed).")
+  boolean live;
+
   @Option(names = "--runs", defaultValue = "5", description = "Measured runs; the median is"
       + " reported (default ${DEFAULT-VALUE}).")
   int runs;
@@ -46,7 +50,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     return switch (target) {
       case engine -> engine();
-      case agent -> new AgentBench(segments, runs).run();
+      case agent -> live ? new LiveCaptureBench(segments, runs).run()
+          : new AgentBench(segments, runs).run();
       case pipeline -> throw new IllegalArgumentException("bench pipeline is not built yet");
     };
   }

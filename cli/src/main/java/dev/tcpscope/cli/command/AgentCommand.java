@@ -136,7 +136,7 @@ public final class AgentCommand implements Callable<Integer> {
       agent.awaitFlushed();
       try {
         if (!finished.await(1, TimeUnit.SECONDS)) {
-          System.err.println("tcpscope agent: stopped: " + agent.counters().line());
+          System.err.println("tcpscope agent: stopped: " + summary(agent, source));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -168,8 +168,7 @@ public final class AgentCommand implements Callable<Integer> {
       if (statsEverySeconds > 0) {
         System.err.print(stats.block());
       }
-      System.err.println("tcpscope agent: " + source.name() + ": " + agent.counters().line()
-          + (source.isFile() ? "" : " " + agent.counters().capture().line()));
+      System.err.println("tcpscope agent: " + source.name() + ": " + summary(agent, source));
       if (source.damage() != null) {
         System.err.println("tcpscope agent: " + source.name() + ": " + source.damage());
       }
@@ -192,6 +191,12 @@ public final class AgentCommand implements Callable<Integer> {
         // shutting down: the hook is running
       }
     }
+  }
+
+  /** The closing counters line: the agent's, and libpcap's for live capture. */
+  private static String summary(CaptureAgent agent, PacketSource source) {
+    return agent.counters().line()
+        + (source.isFile() ? "" : " " + agent.counters().capture().line());
   }
 
   /** The -s block, with rates since the previous block. */
