@@ -4,7 +4,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * Coverage-guided fuzzing of the decoder (Jazzer): any bytes under any link type decode to a
- * verdict without an exception, and a segment always lies inside its frame. {@code mvn verify}
+ * verdict without an exception, a segment always lies inside its frame, and its options
+ * read without an exception. {@code mvn verify}
  * replays the seeds and past findings under {@code FrameDecoderFuzzTestInputs}; {@code
  * JAZZER_FUZZ=1} (the {@code fuzz} profile) mutates them for the bounded time below.
  */
@@ -16,6 +17,7 @@ class FrameDecoderFuzzTest {
 
   private final FrameDecoder decoder = new FrameDecoder();
   private final DecodedSegment segment = new DecodedSegment();
+  private final TcpOptions options = new TcpOptions();
 
   /** Input: link type selector, then how much of the rest was "captured", then the frame. */
   @FuzzTest(maxDuration = "40s")
@@ -38,6 +40,10 @@ class FrameDecoderFuzzTest {
       }
       if (segment.payloadOffset + segment.capturedPayload > captured) {
         throw new IllegalStateException("payload read past the captured bytes");
+      }
+      options.read(segment.frame, segment.optionsOffset, segment.optionsLength);
+      if (options.sackBlocks > 4 || options.otherCount > 20) {
+        throw new IllegalStateException("more options than 40 bytes hold");
       }
     }
   }
