@@ -31,6 +31,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Concurrent open sessions (default ${DEFAULT-VALUE}).")
   int sessions;
 
+  @Option(names = "--live", description = "agent: live capture instead of a file: tcpreplay"
+      + " into a veth pair in a namespace the bench creates (root, ip and tcpreplay needed).")
+  boolean live;
+
   @Option(names = "--runs", defaultValue = "5", description = "Measured runs; the median is"
       + " reported (default ${DEFAULT-VALUE}).")
   int runs;
@@ -62,7 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
       case engine -> writeCapture != null
           ? EngineBench.writeCapture(writeCapture, segments, sessions, System.out)
           : new EngineBench(segments, sessions, runs).run(System.out);
-      case agent -> throw new IllegalArgumentException("bench agent is not built yet");
+      case agent -> live ? new LiveCaptureBench(segments, runs).run()
+          : new AgentBench(segments, runs).run();
       case pipeline -> {
         java.util.Properties processor = new java.util.Properties();
         if (commitIntervalMs > 0) {
