@@ -93,8 +93,7 @@ public final class LocalPipeline {
     Properties client = new Properties();
     client.putAll(clientSettings);
     client.put("bootstrap.servers", bootstrap);
-    TopicSetup.ensure(client, bootstrap, List.of(TcpscopeTopics.SEGMENTS,
-        TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER, TcpscopeTopics.HEARTBEATS),
+    TopicSetup.ensure(client, bootstrap, TopicSetup.TOPICS,
         PARTITIONS, (short) 1);
     String applicationId = "tcpscope-local-" + Long.toHexString(System.nanoTime());
     Path stateDir = Files.createTempDirectory("tcpscope-state-");
