@@ -69,7 +69,7 @@ class WebViewBrowserIT {
     // What this closed network needs: no background connections to Google's services.
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-dev-shm-usage", "--window-size=1400,1000",
+        "--disable-sync", "--disable-dev-shm-usage", "--window-size=1500,1150",
         "--user-data-dir=" + profile);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, java.util.logging.Level.ALL);

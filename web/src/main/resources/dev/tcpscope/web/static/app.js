@@ -257,7 +257,8 @@ function renderAgents() {
 function renderSummary() {
   const hot = (state.hotspots && state.hotspots.rows.length) || 0;
   const agents = (state.agents && state.agents.agents.length) || 0;
-  $('summary').textContent = `${state.sessions.length} sessions · ${hot} hotspots · ${agents} agents`;
+  const n = (count, what) => `${count} ${what}${count === 1 ? '' : 's'}`;
+  $('summary').textContent = `${n(state.sessions.length, 'session')} · ${n(hot, 'hotspot')} · ${n(agents, 'agent')}`;
 }
 
 // ---- the feed ----
