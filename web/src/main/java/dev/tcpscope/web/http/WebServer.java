@@ -48,8 +48,10 @@ public final class WebServer implements AutoCloseable {
     try {
       server = HttpServer.create(address, 0);
     } catch (java.net.BindException e) {
-      throw new IOException("cannot listen on " + address.getHostString() + ":" + address.getPort()
-          + " (" + e.getMessage() + "); choose another port", e);
+      String host = address.getAddress() != null ? address.getAddress().getHostAddress()
+          : address.getHostString();
+      throw new IOException("cannot listen on " + host + ":" + address.getPort() + " ("
+          + e.getMessage() + "); choose another port", e);
     }
     AtomicInteger n = new AtomicInteger();
     ExecutorService threads = Executors.newCachedThreadPool(r -> {

@@ -147,6 +147,15 @@ class WebServerTest {
   }
 
   @Test
+  void aPortInUseSaysSoAndWhatToDo() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> WebServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), data))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("cannot listen on 127.0.0.1:" + server.port())
+        .hasMessageContaining("choose another port");
+  }
+
+  @Test
   void aPageThatStopsReadingIsCutOffInsteadOfHoldingMemory() {
     EventStream stream = new EventStream(List.of());
     for (int i = 0; i < EventStream.CAPACITY; i++) {
