@@ -234,6 +234,24 @@ class WebViewBrowserIT {
       long retransmits = expected.stream()
           .filter(s -> s.get("reasons").toString().contains("\"RETRANSMIT\"")).count();
       wait.until(d -> rows(d, "sessions").size() == retransmits);
+      // the filters live in the page's address: a reload keeps them
+      driver.navigate().refresh();
+      wait.until(d -> rows(d, "sessions").size() == retransmits);
+      driver.findElement(By.id("filter-clear")).click();
+      wait.until(d -> rows(d, "sessions").size() == expected.size());
+      WebElement address = driver.findElement(By.id("filter-address"));
+      address.sendKeys("192.0.2.");
+      wait.until(d -> rows(d, "sessions").isEmpty());
+      assertThat(driver.findElement(By.id("sessions-empty")).getText())
+          .isEqualTo("No session matches the filters.");
+      address.clear();
+      address.sendKeys(abort.get("client_ip").asText());
+      new Select(driver.findElement(By.id("filter-observer"))).selectByValue("demo-host");
+      wait.until(d -> rows(d, "sessions").size() == expected.size());
+      WebElement badPort = driver.findElement(By.id("filter-port"));
+      badPort.sendKeys("http");
+      assertThat(badPort.getAttribute("class")).contains("invalid");
+      assertThat(rows(driver, "sessions")).hasSize(expected.size());
       driver.findElement(By.id("filter-clear")).click();
       wait.until(d -> rows(d, "sessions").size() == expected.size());
       driver.findElement(By.cssSelector("#hotspots tr[data-key='" + endpoint(abort) + " RST']"))
