@@ -30,6 +30,15 @@ public final class CaptureAgent {
   private final DecodeCounters decodeCounters = new DecodeCounters();
   private volatile boolean capturing;
   private long lastDroppedTotal;
+  /** Newest capture time among the segments handed to the publisher (publisher thread only). */
+  private long publishedClockUs;
+
+  /**
+   * How far behind the wall clock a live heartbeat's capture clock stays when nothing waits to
+   * be published: packets libpcap still buffers carry slightly older timestamps, and the clock
+   * must not pass them.
+   */
+  private static final long LIVE_CLOCK_MARGIN_US = 2_000_000L;
 
   public CaptureAgent(SegmentPublisher publisher, String observer, int ringCapacity,
       Duration flushDeadline) {
@@ -113,6 +122,9 @@ public final class CaptureAgent {
       DecodedSegment next = ring.peek();
       if (next != null) {
         publisher.publish(next);
+        if (next.tsUs > publishedClockUs) {
+          publishedClockUs = next.tsUs;
+        }
         ring.release();
         if (++sinceCheck < 1024) {
           continue;
@@ -140,10 +152,13 @@ public final class CaptureAgent {
     long droppedTotal = ring.dropped() + source.droppedByCapture();
     boolean dropping = droppedTotal > lastDroppedTotal;
     lastDroppedTotal = droppedTotal;
-    long clock = counters.captureClockUs;
-    if (!source.isFile()) {
-      // A silent network still moves the clock: heartbeats carry the wall clock then.
-      clock = Math.max(clock, System.currentTimeMillis() * 1000);
+    // The heartbeat's clock promises that every segment captured up to it was published before
+    // it (the processor ends idle sessions by it), so it is the newest published segment's time,
+    // not the capture thread's, which may be ahead of segments still in the ring.
+    long clock = publishedClockUs;
+    if (!source.isFile() && ring.peek() == null) {
+      // A silent network still moves the clock: heartbeats follow the wall clock then.
+      clock = Math.max(clock, System.currentTimeMillis() * 1000 - LIVE_CLOCK_MARGIN_US);
     }
     if (clock == 0) {
       return; // a file that has not yielded a segment yet has no clock to report

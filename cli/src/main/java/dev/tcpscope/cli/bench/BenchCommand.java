@@ -39,6 +39,18 @@ public final class BenchCommand implements Callable<Integer> {
       + " reported (default ${DEFAULT-VALUE}).")
   int runs;
 
+  @Option(names = "--commit-interval-ms", defaultValue = "0", description = "pipeline: the"
+      + " processor's commit interval (default: Kafka Streams' 100 ms under exactly-once).")
+  long commitIntervalMs;
+
+  @Option(names = "--latency-rate", defaultValue = "5000", description = "pipeline: refused"
+      + " connections per second in the latency phase (default ${DEFAULT-VALUE}).")
+  int latencyRate;
+
+  @Option(names = "--latency-seconds", defaultValue = "10", description = "pipeline: length of"
+      + " the latency phase (default ${DEFAULT-VALUE}).")
+  int latencySeconds;
+
   @Override
   public Integer call() throws Exception {
     if (segments < 1 || sessions < 1 || runs < 1) {
@@ -47,7 +59,14 @@ public final class BenchCommand implements Callable<Integer> {
     return switch (target) {
       case engine -> engine();
       case agent -> throw new IllegalArgumentException("bench agent is not built yet");
-      case pipeline -> throw new IllegalArgumentException("bench pipeline is not built yet");
+      case pipeline -> {
+        java.util.Properties processor = new java.util.Properties();
+        if (commitIntervalMs > 0) {
+          processor.put("commit.interval.ms", String.valueOf(commitIntervalMs));
+        }
+        yield new PipelineBench(segments, sessions, System.out)
+            .run(processor, latencyRate, latencySeconds);
+      }
     };
   }
 
