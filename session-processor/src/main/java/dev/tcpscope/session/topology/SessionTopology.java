@@ -13,7 +13,7 @@ public final class SessionTopology {
   private SessionTopology() {}
 
   public static Topology build(TopologySettings settings) {
-    Topology topology = new Topology();
+    Topology topology = HotspotTopology.build(settings);
     topology.addSource("segments", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         settings.segmentsTopic());
     topology.addProcessor("sessions", () -> new SessionProcessor(settings), "segments");
