@@ -19,6 +19,12 @@ public final class TcpscopeTopics {
    */
   public static final String HOTSPOTS = "tcpscope.hotspots";
 
+  /**
+   * Every ended session, suspicious or not, as a SuspiciousSession record without its kept
+   * segments (conn.log-like); written only when the processor is asked to. Key: ConnectionKey.
+   */
+  public static final String SESSIONS = "tcpscope.sessions";
+
   /** Input the processor could not decode, with the reason in the header "tcpscope.reason". */
   public static final String DEAD_LETTER = "tcpscope.dead-letter";
 
