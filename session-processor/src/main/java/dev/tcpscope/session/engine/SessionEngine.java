@@ -174,6 +174,14 @@ public final class SessionEngine implements SegmentBudget {
     session.release();
   }
 
+  /**
+   * A session as it stands now, ended or not (an open one says {@code ended_by: open}): what
+   * {@code tcpscope sessions} lists.
+   */
+  public static SessionReport snapshot(Session s) {
+    return report(s);
+  }
+
   static SessionReport report(Session s) {
     List<String> reasons = new ArrayList<>(2);
     for (Reason reason : Reason.values()) {
@@ -225,7 +233,7 @@ public final class SessionEngine implements SegmentBudget {
         s.zeek.first().history(),
         s.zeek.connections(),
         s.partial,
-        s.endedBy.wireName(),
+        s.endedBy == null ? "open" : s.endedBy.wireName(),
         s.handshakeRttUs >= 0 ? s.handshakeRttUs : null,
         List.copyOf(lines));
   }
