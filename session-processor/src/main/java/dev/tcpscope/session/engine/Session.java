@@ -60,8 +60,14 @@ public final class Session {
   int recentHead;
   int contextAfter;
   long shownDropped;
-  /** Whether an in-memory table has a deadline queued for this session (not persisted). */
-  boolean queued;
+  // An in-memory table's bookkeeping (not persisted): the session's key in the table, and its
+  // links in the timing wheel's bucket of second timerDueSecond (timerBucket -1: not linked).
+  SessionTable.ConnectionSlot slotKey;
+
+  Session timerPrev;
+  Session timerNext;
+  int timerBucket = -1;
+  long timerDueSecond;
 
   /** A ring record evicted by the last segment, reused for the next one. */
   private KeptSegment spare;
