@@ -163,7 +163,7 @@ public final class Session {
     synUs = s.tsUs;
     count(s, fromClient);
     zeek.onSegment(s, true);
-    KeptSegment k = slot(s, fromClient);
+    KeptSegment k = slot(s, fromClient, budget);
     k.mark = Mark.HANDSHAKE;
     if (s.fragmented && rules.fragment()) {
       flag(Reason.FRAGMENT, k);
@@ -178,7 +178,7 @@ public final class Session {
     count(s, fromClient);
     Retransmission retransmission = classifyRetransmission(s, fromClient);
     zeek.onSegment(s, fromClient);
-    KeptSegment k = slot(s, fromClient);
+    KeptSegment k = slot(s, fromClient, budget);
 
     boolean show;
     if (retransmission == Retransmission.NONE) {
@@ -511,8 +511,8 @@ public final class Session {
   // ---- display ----
 
   /** A record for the current segment: the spare left by the ring, or a new one. */
-  private KeptSegment slot(Segment s, boolean fromClient) {
-    KeptSegment k = spare != null ? spare : new KeptSegment();
+  private KeptSegment slot(Segment s, boolean fromClient, SegmentBudget budget) {
+    KeptSegment k = spare != null ? spare : budget.take();
     spare = null;
     k.copyFrom(s, nextIndex++, fromClient);
     k.clientState = clientState;
@@ -574,6 +574,7 @@ public final class Session {
   private void insertShown(KeptSegment k, SegmentBudget budget) {
     if (shown.size() >= MAX_SHOWN || !budget.tryKeep()) {
       shownDropped++;
+      budget.giveBack(k);
       return;
     }
     insertShown(k);
@@ -593,7 +594,14 @@ public final class Session {
    * After the end and the report: keeps only what recognises a late segment (endpoints, initial
    * sequence number, times), so an ended session waiting in its slot costs little.
    */
-  void release() {
+  void release(SegmentBudget budget) {
+    for (KeptSegment k : shown) {
+      budget.giveBack(k);
+    }
+    for (int i = 0; i < recentCount; i++) {
+      budget.giveBack(recent[(recentHead + i) % recent.length]);
+    }
+    budget.giveBack(spare);
     shown.clear();
     shown.trimToSize();
     recent = NO_RING;
