@@ -141,6 +141,12 @@ public final class Session {
             || clientPort != serverPort);
   }
 
+  /** Whether the session so far is only the server's SYN-ACK to this very SYN. */
+  boolean answeredBefore(Segment syn) {
+    return clientSegments == 0 && serverSegments == 1 && serverIsn >= 0
+        && clientUna == ((syn.seq + 1) & 0xffffffffL);
+  }
+
   boolean ended() {
     return endedBy != null;
   }

@@ -52,6 +52,11 @@ public final class SessionEngine {
         finish(current, EndedBy.DUPLICATE_SYN);
         return open(s, observer, source, true, false);
       }
+      if (connectionAttempt && fromClient && current.partial && current.answeredBefore(s)) {
+        // The SYN-ACK was captured before its SYN (reordering): one session, not two.
+        current.apply(s, true, rules, budget);
+        return current;
+      }
       if (connectionAttempt && fromClient && current.partial) {
         // A partial session's client opens a new connection: the old one is over.
         finish(current, EndedBy.CLOSE);
