@@ -11,6 +11,7 @@ import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The agent: the capture thread decodes frames and hands segments to a bounded ring; a
@@ -30,7 +31,20 @@ public final class CaptureAgent {
   private final DecodedSegment segment = new DecodedSegment();
   private final DecodeCounters decodeCounters = new DecodeCounters();
   private volatile boolean capturing;
+  private final BooleanSupplier stopped = () -> !capturing;
+  /** System.nanoTime() by which the last segments must be acknowledged, once capture ended. */
+  private volatile long flushBy;
+  private volatile Thread sender;
   private long lastDroppedTotal;
+  /** Newest capture time among the segments handed to the publisher (publisher thread only). */
+  private long publishedClockUs;
+
+  /**
+   * How far behind the wall clock a live heartbeat's capture clock stays when nothing waits to
+   * be published: packets libpcap still buffers carry slightly older timestamps, and the clock
+   * must not pass them.
+   */
+  private static final long LIVE_CLOCK_MARGIN_US = 2_000_000L;
   private boolean httpLines;
 
   public CaptureAgent(SegmentPublisher publisher, String observer, int ringCapacity,
@@ -57,15 +71,22 @@ public final class CaptureAgent {
 
   /**
    * Captures from the source until it ends or is stopped, publishing as it goes; returns after
-   * the last segments and a final heartbeat were flushed (or the flush deadline passed).
+   * the last segments and a final heartbeat were flushed, or once the flush deadline (counted
+   * from the end of capture) passed: what is not acknowledged by then is counted in {@link
+   * AgentCounters#unpublishedAtShutdown()}, and the caller closes the publisher.
    *
    * @param everySecond called about once a second (statistics printing)
    */
   public void run(PacketSource source, Runnable everySecond) throws IOException {
     capturing = true;
+    counters.bufferCapacity = ring.capacity();
     Thread sender = new Thread(() -> publishLoop(source), "tcpscope-agent-publisher");
+    this.sender = sender;
+    // A send blocked on an unreachable broker must not keep the JVM alive past the deadline.
+    sender.setDaemon(true);
     sender.start();
     boolean lossless = source.isFile();
+    int snapshotMask = source.mayTrickle() ? 0 : 1023;
     try {
       source.run((linkType, data, offset, captured, wire, tsUs) -> {
         DecodeResult result = decoder.decode(linkType, data, offset, captured, wire, tsUs, segment);
@@ -75,7 +96,7 @@ public final class CaptureAgent {
               ? HttpFirstLine.of(segment.frame, segment.payloadOffset, segment.capturedPayload)
               : null;
           if (lossless) {
-            ring.put(segment);
+            ring.put(segment, stopped);
           } else {
             ring.offer(segment);
           }
@@ -83,7 +104,7 @@ public final class CaptureAgent {
             counters.captureClockUs = tsUs;
           }
         }
-        if ((decodeCounters.frames() & 1023) == 0) {
+        if ((decodeCounters.frames() & snapshotMask) == 0) {
           snapshot(source);
         }
       }, () -> {
@@ -92,26 +113,66 @@ public final class CaptureAgent {
       });
     } finally {
       snapshot(source);
-      capturing = false;
-      try {
-        sender.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      endCapture();
+      awaitFlushed();
       snapshot(source);
+      settle();
+    }
+  }
+
+  /** Final counts once the publisher is done: what was neither acknowledged nor failed. */
+  private void settle() {
+    counters.published = publisher.acknowledged();
+    counters.publishFailed = publisher.failed();
+    long handed = publisher.acknowledged() + publisher.failed();
+    counters.unpublishedAtShutdown = Math.max(0, counters.segments - ring.dropped() - handed);
+  }
+
+  /**
+   * Asks a running capture to end (as the end of a file would); callable from any thread. The
+   * publisher drains and flushes from now on, within the flush deadline, even while the
+   * capture thread is still blocked reading (standard input).
+   */
+  public void stop(PacketSource source) {
+    endCapture();
+    source.stop();
+  }
+
+  private synchronized void endCapture() {
+    if (capturing) {
+      flushBy = System.nanoTime() + flushDeadline.toNanos();
+      capturing = false;
+    }
+  }
+
+  /** Waits until the publisher has flushed, at most the flush deadline after capture ended. */
+  public void awaitFlushed() {
+    Thread s = sender;
+    if (s == null) {
+      return;
+    }
+    try {
+      // The sender's own flush ends at the deadline; a little more for its last bookkeeping.
+      s.join(Math.max(1, (flushBy - System.nanoTime()) / 1_000_000 + 500));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
   private void snapshot(PacketSource source) {
     DecodeCounters d = decodeCounters;
+    for (DecodeResult result : DecodeResult.all()) {
+      counters.byResult.lazySet(result.ordinal(), d.get(result));
+    }
     counters.frames = d.frames();
     counters.segments = d.segments();
     counters.headerErrors = d.get(DecodeResult.L2_ERROR) + d.get(DecodeResult.IP_ERROR)
         + d.get(DecodeResult.TCP_ERROR);
     counters.notTcp = d.get(DecodeResult.NOT_IP) + d.get(DecodeResult.NOT_TCP)
         + d.get(DecodeResult.NON_FIRST_FRAGMENT) + d.get(DecodeResult.UNSUPPORTED_LINK);
-    counters.droppedByCapture = source.droppedByCapture();
+    counters.capture = source.statistics();
     counters.droppedByAgent = ring.dropped();
+    counters.bufferInUse = ring.size();
     if (!source.isFile() && counters.captureClockUs == 0) {
       counters.captureClockUs = System.currentTimeMillis() * 1000;
     }
@@ -124,6 +185,9 @@ public final class CaptureAgent {
       DecodedSegment next = ring.peek();
       if (next != null) {
         publisher.publish(next);
+        if (next.tsUs > publishedClockUs) {
+          publishedClockUs = next.tsUs;
+        }
         ring.release();
         if (++sinceCheck < 1024) {
           continue;
@@ -134,15 +198,18 @@ public final class CaptureAgent {
         LockSupport.parkNanos(200_000);
       }
       sinceCheck = 0;
+      if (!capturing && System.nanoTime() - flushBy > 0) {
+        break; // past the flush deadline: what is left in the ring stays unpublished
+      }
       if (System.nanoTime() >= nextHeartbeat) {
         sendHeartbeat(source, false);
         nextHeartbeat = System.nanoTime() + 1_000_000_000L;
       }
     }
-    sendHeartbeat(source, source.isFile());
-    publisher.flush(flushDeadline);
-    counters.published = publisher.acknowledged();
-    counters.publishFailed = publisher.failed();
+    sendHeartbeat(source, source.isFile() && ring.size() == 0);
+    long left = flushBy - System.nanoTime();
+    publisher.flush(Duration.ofNanos(Math.max(0, left)));
+    settle();
   }
 
   private void sendHeartbeat(PacketSource source, boolean endOfCapture) {
@@ -151,10 +218,13 @@ public final class CaptureAgent {
     long droppedTotal = ring.dropped() + source.droppedByCapture();
     boolean dropping = droppedTotal > lastDroppedTotal;
     lastDroppedTotal = droppedTotal;
-    long clock = counters.captureClockUs;
-    if (!source.isFile()) {
-      // A silent network still moves the clock: heartbeats carry the wall clock then.
-      clock = Math.max(clock, System.currentTimeMillis() * 1000);
+    // The heartbeat's clock promises that every segment captured up to it was published before
+    // it (the processor ends idle sessions by it), so it is the newest published segment's time,
+    // not the capture thread's, which may be ahead of segments still in the ring.
+    long clock = publishedClockUs;
+    if (!source.isFile() && ring.peek() == null) {
+      // A silent network still moves the clock: heartbeats follow the wall clock then.
+      clock = Math.max(clock, System.currentTimeMillis() * 1000 - LIVE_CLOCK_MARGIN_US);
     }
     if (clock == 0) {
       return; // a file that has not yielded a segment yet has no clock to report

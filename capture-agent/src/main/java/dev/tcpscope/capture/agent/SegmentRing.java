@@ -3,6 +3,7 @@ package dev.tcpscope.capture.agent;
 import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.capture.decode.SegmentCopy;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -47,10 +48,17 @@ public final class SegmentRing {
     return true;
   }
 
-  /** Copies the segment in, waiting for room (replaying a file: nothing may be lost). */
-  public void put(DecodedSegment segment) {
+  /**
+   * Copies the segment in, waiting for room (replaying a file: nothing may be lost), unless
+   * {@code giveUp} says to stop waiting (shutdown): then it is dropped and counted.
+   */
+  public void put(DecodedSegment segment, BooleanSupplier giveUp) {
     long h = head.get();
     while (h - tail.get() >= slots.length) {
+      if (giveUp.getAsBoolean()) {
+        dropped.incrementAndGet();
+        return;
+      }
       LockSupport.parkNanos(50_000);
     }
     SegmentCopy.copy(segment, slots[(int) (h & mask)]);

@@ -5,8 +5,9 @@ package dev.tcpscope.capture.decode;
  * manner of gopacket's DecodingLayerParser: no object per layer, no allocation per packet,
  * and never an exception for any input (every bound is checked against the captured length).
  *
- * <p>Reads link types Ethernet (with stacked 802.1Q/802.1ad tags, VN-Tag, Cisco FabricPath,
- * MPLS label stacks and PPPoE sessions), Linux cooked v1 and v2, raw IP, BSD null and loop;
+ * <p>Reads link types Ethernet (II, or 802.3 with LLC/SNAP; with stacked 802.1Q/802.1ad tags,
+ * VN-Tag, Cisco FabricPath, MPLS label stacks and PPPoE sessions), Linux cooked v1 and v2, raw
+ * IP, BSD null and loop, FDDI (LLC/SNAP);
  * IPv4 with options and fragments; IPv6 with hop-by-hop, routing, destination-options and
  * fragment extension headers. Tunnels are decapsulated so the inner TCP connection is the one
  * tracked, as Zeek does: IP-in-IP (4, 41), GRE (with ERSPAN and transparent Ethernet
@@ -30,6 +31,9 @@ public final class FrameDecoder {
   private static final int ETHERTYPE_TRANSPARENT_ETHERNET = 0x6558;
   private static final int ETHERTYPE_ERSPAN_2 = 0x88BE;
   private static final int ETHERTYPE_ERSPAN_3 = 0x22EB;
+  private static final int MAX_8023_LENGTH = 1500;
+  private static final int LLC_SAP_SNAP = 0xAA;
+  private static final int LLC_UI = 0x03;
 
   private static final int PROTO_IPIP = 4;
   private static final int PROTO_TCP = 6;
@@ -108,6 +112,12 @@ public final class FrameDecoder {
           return DecodeResult.L2_ERROR;
         }
         return byEtherType(u16(frame, offset), frame, offset + 20, end, out);
+      case LinkType.FDDI:
+        // Frame control (1), destination (6), source (6), then 802.2 LLC.
+        if (end - offset < 13) {
+          return DecodeResult.L2_ERROR;
+        }
+        return llc(frame, offset + 13, end, out);
       default:
         return DecodeResult.UNSUPPORTED_LINK;
     }
@@ -117,7 +127,29 @@ public final class FrameDecoder {
     if (end - at < 14) {
       return DecodeResult.L2_ERROR;
     }
-    return byEtherType(u16(b, at + 12), b, at + 14, end, out);
+    int typeOrLength = u16(b, at + 12);
+    // Up to 1500 it is an IEEE 802.3 length, and an 802.2 LLC header follows.
+    return typeOrLength <= MAX_8023_LENGTH
+        ? llc(b, at + 14, end, out)
+        : byEtherType(typeOrLength, b, at + 14, end, out);
+  }
+
+  /**
+   * 802.2 LLC: only SNAP (DSAP and SSAP 0xAA, UI frame) carries an EtherType (after a 3-byte
+   * organisation code); other service access points (spanning tree, NetBIOS, IPX) are not IP.
+   */
+  private DecodeResult llc(byte[] b, int at, int end, DecodedSegment out) {
+    if (end - at < 3) {
+      return DecodeResult.L2_ERROR;
+    }
+    if ((b[at] & 0xff) != LLC_SAP_SNAP || (b[at + 1] & 0xff) != LLC_SAP_SNAP
+        || (b[at + 2] & 0xff) != LLC_UI) {
+      return DecodeResult.NOT_IP;
+    }
+    if (end - at < 8) {
+      return DecodeResult.L2_ERROR;
+    }
+    return byEtherType(u16(b, at + 6), b, at + 8, end, out);
   }
 
   private DecodeResult byEtherType(int etherType, byte[] b, int at, int end, DecodedSegment out) {

@@ -8,6 +8,8 @@ public final class LinkType {
   public static final int NULL = 0;
 
   public static final int ETHERNET = 1;
+  /** FDDI: frame control and two MAC addresses, then 802.2 LLC/SNAP. */
+  public static final int FDDI = 10;
   /** Raw IP as DLT_RAW on most systems. */
   public static final int RAW = 101;
   /** OpenBSD loopback: 4-byte address family in network order. */
@@ -27,6 +29,7 @@ public final class LinkType {
     return switch (linkType) {
       case NULL -> "NULL";
       case ETHERNET -> "EN10MB";
+      case FDDI -> "FDDI";
       case RAW, RAW_12, RAW_14 -> "RAW";
       case LOOP -> "LOOP";
       case LINUX_SLL -> "LINUX_SLL";

@@ -1,7 +1,9 @@
 package dev.tcpscope.capture.pcap;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.zip.ZipException;
 
 /**
  * A refillable window over an input stream, so readers parse records in place in one large
@@ -17,6 +19,7 @@ final class ByteSource {
   int pos;
   int limit;
   private boolean eof;
+  private String streamDamage;
 
   ByteSource(InputStream in) {
     this.in = in;
@@ -39,7 +42,15 @@ final class ByteSource {
       pos = 0;
     }
     while (limit - pos < n && !eof) {
-      int read = in.read(buf, limit, buf.length - limit);
+      int read;
+      try {
+        read = in.read(buf, limit, buf.length - limit);
+      } catch (ZipException | EOFException e) {
+        // A damaged or cut gzip stream ends the capture like a truncated file: what was read
+        // before it counts, and the reason is reported.
+        streamDamage = "the gzip stream is damaged (" + e.getMessage() + ")";
+        read = -1;
+      }
       if (read < 0) {
         eof = true;
       } else {
@@ -51,6 +62,19 @@ final class ByteSource {
 
   boolean atEnd() throws IOException {
     return !require(1);
+  }
+
+  /** Why the stream under the records ended early (a damaged gzip stream), or null. */
+  String streamDamage() {
+    return streamDamage;
+  }
+
+  /** A reader's own damage, with the stream's cause in front when there is one. */
+  String damage(String readerDamage) {
+    if (streamDamage == null) {
+      return readerDamage;
+    }
+    return readerDamage == null ? streamDamage : streamDamage + ": " + readerDamage;
   }
 
   void close() throws IOException {

@@ -75,7 +75,7 @@ public final class PcapFileReader implements CaptureFileReader {
 
   @Override
   public String damage() {
-    return damage;
+    return in.damage(damage);
   }
 
   @Override

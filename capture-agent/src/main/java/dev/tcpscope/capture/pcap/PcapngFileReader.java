@@ -184,7 +184,7 @@ public final class PcapngFileReader implements CaptureFileReader {
 
   @Override
   public String damage() {
-    return damage;
+    return in.damage(damage);
   }
 
   @Override

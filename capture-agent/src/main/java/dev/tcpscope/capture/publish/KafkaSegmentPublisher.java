@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,6 +37,17 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong failedHeartbeats = new AtomicLong();
   private final AtomicReference<Exception> lastFailure = new AtomicReference<>();
+  private volatile boolean flushedInTime = true;
+  private final SegmentEncoder encoder;
+  /** One callback for every segment (no allocation per send). */
+  private final Callback countSegment = (metadata, exception) -> {
+    if (exception == null) {
+      acknowledged.incrementAndGet();
+    } else {
+      failed.incrementAndGet();
+      lastFailure.set(exception);
+    }
+  };
 
   public KafkaSegmentPublisher(Properties clientSettings, String topic, SegmentRecords records) {
     this.producer =
@@ -43,6 +55,7 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
             producerSettings(clientSettings), new ByteArraySerializer(), new ByteArraySerializer());
     this.topic = topic;
     this.records = records;
+    this.encoder = new SegmentEncoder(records.observer(), records.source());
   }
 
   /** The agent's producer settings; the caller's (TLS, SASL, tuning) override the defaults. */
@@ -60,20 +73,18 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
 
   @Override
   public void publish(DecodedSegment segment) {
-    byte[] key = keys.encode(records.key(segment));
-    byte[] value = values.encode(records.value(segment));
+    byte[] key;
+    byte[] value;
+    if (encoder.supports()) {
+      key = encoder.key(segment);
+      value = encoder.value(segment);
+    } else {
+      key = keys.encode(records.key(segment));
+      value = values.encode(records.value(segment));
+    }
     long timestampMs = segment.tsUs / 1000;
     try {
-      producer.send(
-          new ProducerRecord<>(topic, null, timestampMs, key, value),
-          (metadata, exception) -> {
-            if (exception == null) {
-              acknowledged.incrementAndGet();
-            } else {
-              failed.incrementAndGet();
-              lastFailure.set(exception);
-            }
-          });
+      producer.send(new ProducerRecord<>(topic, null, timestampMs, key, value), countSegment);
     } catch (RuntimeException e) {
       // e.g. no metadata within max.block.ms while the broker is unreachable
       failed.incrementAndGet();
@@ -116,15 +127,18 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
   }
 
   @Override
-  public void flush(Duration deadline) {
+  public boolean flush(Duration deadline) {
+    // KafkaProducer.flush has no timeout: wait for it on another thread, up to the deadline.
     Thread flusher = new Thread(producer::flush, "tcpscope-agent-flush");
     flusher.setDaemon(true);
     flusher.start();
     try {
-      flusher.join(deadline.toMillis());
+      flusher.join(Math.max(1, deadline.toMillis()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    flushedInTime = !flusher.isAlive();
+    return flushedInTime;
   }
 
   @Override
@@ -147,6 +161,11 @@ public final class KafkaSegmentPublisher implements SegmentPublisher {
 
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(10));
+    producer.close(flushedInTime ? Duration.ofSeconds(5) : Duration.ZERO);
+  }
+
+  /** The Kafka producer's own metrics, for the metrics endpoint. */
+  public KafkaProducer<byte[], byte[]> producer() {
+    return producer;
   }
 }

@@ -19,9 +19,14 @@ public interface SegmentPublisher extends AutoCloseable {
   /** Segments that could not be published (counted in the send callback). */
   long failed();
 
-  /** Waits until everything published so far is acknowledged, or the deadline passes. */
-  void flush(Duration deadline);
+  /**
+   * Waits until everything published so far is acknowledged, or the deadline passes.
+   *
+   * @return true when everything was acknowledged (or failed) in time
+   */
+  boolean flush(Duration deadline);
 
+  /** Closes; after a flush that missed its deadline, at once, abandoning what is unsent. */
   @Override
   void close();
 }

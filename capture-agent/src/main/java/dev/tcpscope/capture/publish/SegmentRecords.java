@@ -20,6 +20,14 @@ public final class SegmentRecords {
     this.source = source;
   }
 
+  public String observer() {
+    return observer;
+  }
+
+  public String source() {
+    return source;
+  }
+
   /** Negative when the segment's sender is the lower endpoint of the connection. */
   public static int compareEndpoints(byte[] ipA, int portA, byte[] ipB, int portB, int length) {
     int byAddress = Arrays.compareUnsigned(ipA, 0, length, ipB, 0, length);

@@ -26,8 +26,7 @@ public final class LivePcapSource implements PacketSource {
   private final PcapHandle handle;
   private final int linkType;
   private volatile boolean stopRequested;
-  private volatile long dropped;
-  private volatile String statistics = "";
+  private volatile CaptureStatistics statistics = CaptureStatistics.NONE;
 
   private LivePcapSource(LiveCaptureSettings settings, PcapHandle handle) throws NotOpenException {
     this.settings = settings;
@@ -132,9 +131,8 @@ public final class LivePcapSource implements PacketSource {
   private void readStatistics() {
     try {
       PcapStat stat = handle.getStats();
-      dropped = stat.getNumPacketsDropped() + stat.getNumPacketsDroppedByIf();
-      statistics = "pcap_received=" + stat.getNumPacketsReceived() + " pcap_dropped="
-          + stat.getNumPacketsDropped() + " pcap_if_dropped=" + stat.getNumPacketsDroppedByIf();
+      statistics = new CaptureStatistics(stat.getNumPacketsReceived(),
+          stat.getNumPacketsDropped(), stat.getNumPacketsDroppedByIf());
     } catch (PcapNativeException | NotOpenException | UnsupportedOperationException e) {
       // statistics are not available on every platform or for every interface
     }
@@ -151,12 +149,7 @@ public final class LivePcapSource implements PacketSource {
   }
 
   @Override
-  public long droppedByCapture() {
-    return dropped;
-  }
-
-  @Override
-  public String statistics() {
+  public CaptureStatistics statistics() {
     return statistics;
   }
 

@@ -19,14 +19,24 @@ public interface PacketSource extends AutoCloseable {
    */
   void run(FrameSink sink, Runnable everySecond) throws IOException;
 
+  /**
+   * True when frames may stop coming for a while with {@link #run} blocked reading (a pipe):
+   * counters must then be current after every frame, not every thousand.
+   */
+  default boolean mayTrickle() {
+    return false;
+  }
+
   /** Asks {@link #run} to return soon; callable from any thread. */
   void stop();
 
   /** Packets libpcap or the interface dropped so far (0 for files). */
-  long droppedByCapture();
+  default long droppedByCapture() {
+    return statistics().droppedTotal();
+  }
 
-  /** libpcap's own counters as one line (empty for files). */
-  String statistics();
+  /** libpcap's own counters, as of the last once-a-second tick ({@code NONE} for files). */
+  CaptureStatistics statistics();
 
   /** Why a file ended before its end, or null. */
   default String damage() {

@@ -192,7 +192,9 @@ class FrameDecoderTest {
           Arguments.of("RAW as DLT 12", LinkType.RAW_12, wrap(Frames::ipPacket), 0),
           Arguments.of("RAW as DLT 14", LinkType.RAW_14, wrap(Frames::ipPacket), 0),
           Arguments.of("BSD NULL", LinkType.NULL, wrap(f -> Frames.bsdNull(f, 2)), 4),
-          Arguments.of("BSD LOOP", LinkType.LOOP, wrap(f -> Frames.bsdLoop(f, 2)), 4));
+          Arguments.of("BSD LOOP", LinkType.LOOP, wrap(f -> Frames.bsdLoop(f, 2)), 4),
+          Arguments.of("802.3 LLC/SNAP", LinkType.ETHERNET, wrap(Frames::ieee8023), 22),
+          Arguments.of("FDDI LLC/SNAP", LinkType.FDDI, wrap(Frames::fddi), 21));
     }
 
     private static UnaryOperator<byte[]> wrap(UnaryOperator<byte[]> f) {
@@ -237,6 +239,24 @@ class FrameDecoderTest {
       assertThat(segment.optionsOffset).isEqualTo(ipOffset + 40 + 20);
       assertThat(segment.optionsLength).isZero();
       assertThat(segment.payloadLength).isEqualTo(100);
+    }
+
+    @Test
+    void llcWithoutSnapIsNotIp() {
+      // 802.3 carrying spanning tree (DSAP/SSAP 0x42): a bridge's frame, not IP.
+      byte[] frame = Frames.ieee8023(ipv4Data().build());
+      frame[14] = 0x42;
+      frame[15] = 0x42;
+
+      assertThat(decode(LinkType.ETHERNET, frame)).isEqualTo(DecodeResult.NOT_IP);
+    }
+
+    @Test
+    void snapHeaderCutShortIsAnL2Error() {
+      byte[] frame = Frames.fddi(ipv4Data().build());
+
+      assertThat(decoder.decode(LinkType.FDDI, frame, 0, 13 + 5, frame.length, TS_US, segment))
+          .isEqualTo(DecodeResult.L2_ERROR);
     }
 
     @Test

@@ -68,6 +68,29 @@ final class Frames {
     return concat(new byte[] {0, 0, 0, (byte) family}, ipPacket(ethernet));
   }
 
+  /** 802.2 LLC with a SNAP header (AA AA 03, organisation 00-00-00) and the EtherType. */
+  static byte[] llcSnap(byte[] ethernet) {
+    byte[] header = {(byte) 0xaa, (byte) 0xaa, 0x03, 0, 0, 0, 0, 0};
+    put16(header, 6, etherType(ethernet));
+    return concat(header, ipPacket(ethernet));
+  }
+
+  /** IEEE 802.3: the type field holds the length of what follows, an LLC/SNAP header first. */
+  static byte[] ieee8023(byte[] ethernet) {
+    byte[] llc = llcSnap(ethernet);
+    byte[] header = Arrays.copyOf(ethernet, ETHERNET_HEADER);
+    put16(header, ETHERTYPE_OFFSET, llc.length);
+    return concat(header, llc);
+  }
+
+  /** FDDI as libpcap records it: frame control 0x50 (async LLC), two MACs, then LLC/SNAP. */
+  static byte[] fddi(byte[] ethernet) {
+    byte[] header = new byte[13];
+    header[0] = 0x50;
+    System.arraycopy(ethernet, 0, header, 1, 12);
+    return concat(header, llcSnap(ethernet));
+  }
+
   static byte[] insert(byte[] frame, int at, byte[] inserted) {
     byte[] out = new byte[frame.length + inserted.length];
     System.arraycopy(frame, 0, out, 0, at);

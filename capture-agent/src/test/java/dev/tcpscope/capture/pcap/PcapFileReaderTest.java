@@ -258,6 +258,53 @@ class PcapFileReaderTest {
   }
 
   @Test
+  void gzipCompressedCaptureReadsAsTheCaptureItself() throws IOException {
+    byte[] pcap = pcapOf(synFrame(1), synFrame(2));
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(pcap);
+    }
+
+    try (CaptureFileReader reader = open(gz.toByteArray())) {
+      assertThat(reader.next(frame)).isTrue();
+      assertThat(frameBytes(frame)).isEqualTo(synFrame(1));
+      assertThat(reader.next(frame)).isTrue();
+      assertThat(frameBytes(frame)).isEqualTo(synFrame(2));
+      assertThat(reader.next(frame)).isFalse();
+      assertThat(reader.damage()).isNull();
+    }
+  }
+
+  @Test
+  void damagedGzipStreamEndsTheCaptureWithDamageKeepingWhatWasRead() throws IOException {
+    // Found by PcapFileReaderFuzzTest (finding-gzip-corrupt-trailer): a corrupt trailer made
+    // the reader throw a ZipException and lose the frames read before it.
+    byte[] pcap = pcapOf(synFrame(1), synFrame(2));
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(pcap);
+    }
+    byte[] bytes = gz.toByteArray();
+    bytes[bytes.length - 5] ^= 0x55; // the CRC-32 in the trailer
+
+    try (CaptureFileReader reader = open(bytes)) {
+      int frames = 0;
+      while (reader.next(frame)) {
+        frames++;
+      }
+      assertThat(frames).isEqualTo(2);
+      assertThat(reader.damage()).contains("gzip stream is damaged");
+    }
+  }
+
+  @Test
+  void gzipMagicWithoutAGzipHeaderIsAFormatError() {
+    assertThatThrownBy(() -> open(new byte[] {0x1f, (byte) 0x8b, 0, 0, 0}))
+        .isInstanceOf(CaptureFormatException.class)
+        .hasMessageContaining("gzip");
+  }
+
+  @Test
   void nonPcapInputIsAFormatErrorNamingTheMagic() {
     byte[] http = "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.tcpscope.capture.decode.DecodeResult;
 import dev.tcpscope.capture.decode.DecodedSegment;
+import dev.tcpscope.capture.decode.SegmentInvariants;
 import dev.tcpscope.capture.pcap.CaptureFormatException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,13 +87,7 @@ class MalformedCorpusTest {
   }
 
   private static boolean liesInsideItsFrame(DecodedSegment s) {
-    return (s.ipVersion == 4 || s.ipVersion == 6)
-        && s.optionsLength >= 0
-        && s.optionsOffset >= 0
-        && s.optionsOffset + s.optionsLength <= s.frame.length
-        && s.capturedPayload >= 0
-        && s.capturedPayload <= s.payloadLength
-        && s.payloadOffset + s.capturedPayload <= s.frame.length;
+    return SegmentInvariants.violation(s) == null;
   }
 
   private static boolean isCapture(Path file) {
@@ -113,7 +108,7 @@ class MalformedCorpusTest {
     return files.stream();
   }
 
-  private static Path corpus() {
+  static Path corpus() {
     String configured = System.getProperty("tcpscope.corpus");
     if (configured != null && Files.isDirectory(Path.of(configured))) {
       return Path.of(configured);

@@ -31,9 +31,25 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Concurrent open sessions (default ${DEFAULT-VALUE}).")
   int sessions;
 
+  @Option(names = "--live", description = "agent: live capture instead of a file: tcpreplay"
+      + " into a veth pair in a namespace the bench creates (root, ip and tcpreplay needed).")
+  boolean live;
+
   @Option(names = "--runs", defaultValue = "5", description = "Measured runs; the median is"
       + " reported (default ${DEFAULT-VALUE}).")
   int runs;
+
+  @Option(names = "--commit-interval-ms", defaultValue = "0", description = "pipeline: the"
+      + " processor's commit interval (default: Kafka Streams' 100 ms under exactly-once).")
+  long commitIntervalMs;
+
+  @Option(names = "--latency-rate", defaultValue = "5000", description = "pipeline: refused"
+      + " connections per second in the latency phase (default ${DEFAULT-VALUE}).")
+  int latencyRate;
+
+  @Option(names = "--latency-seconds", defaultValue = "10", description = "pipeline: length of"
+      + " the latency phase (default ${DEFAULT-VALUE}).")
+  int latencySeconds;
 
   @Option(names = "--write-capture", paramLabel = "FILE",
       description = "engine: instead of measuring, write the synthetic traffic (--segments"
@@ -50,8 +66,16 @@ public final class BenchCommand implements Callable<Integer> {
       case engine -> writeCapture != null
           ? EngineBench.writeCapture(writeCapture, segments, sessions, System.out)
           : new EngineBench(segments, sessions, runs).run(System.out);
-      case agent -> throw new IllegalArgumentException("bench agent is not built yet");
-      case pipeline -> throw new IllegalArgumentException("bench pipeline is not built yet");
+      case agent -> live ? new LiveCaptureBench(segments, runs).run()
+          : new AgentBench(segments, runs).run();
+      case pipeline -> {
+        java.util.Properties processor = new java.util.Properties();
+        if (commitIntervalMs > 0) {
+          processor.put("commit.interval.ms", String.valueOf(commitIntervalMs));
+        }
+        yield new PipelineBench(segments, sessions, System.out)
+            .run(processor, latencyRate, latencySeconds);
+      }
     };
   }
 }

@@ -28,13 +28,15 @@ import org.apache.kafka.common.utils.Time;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path directory;
   private final int port;
-  private final KafkaRaftServer server;
+  private final Properties props;
+  private KafkaRaftServer server;
   private final Thread cleanupOnExit;
   private boolean closed;
 
-  private EmbeddedKafkaBroker(Path directory, int port, KafkaRaftServer server) {
+  private EmbeddedKafkaBroker(Path directory, int port, Properties props, KafkaRaftServer server) {
     this.directory = directory;
     this.port = port;
+    this.props = props;
     this.server = server;
     this.cleanupOnExit = new Thread(this::shutdownQuietly, "tcpscope-broker-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanupOnExit);
@@ -89,7 +91,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
-      return new EmbeddedKafkaBroker(directory, brokerPort, server);
+      return new EmbeddedKafkaBroker(directory, brokerPort, props, server);
     } catch (IOException | RuntimeException e) {
       deleteRecursively(directory);
       throw e;
@@ -111,14 +113,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the broker but keeps its log directory and ports, so {@link #restart()} brings the
+   * same cluster back (outage tests: clients reconnect to the same address).
+   */
+  public synchronized void stopServer() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  /** Starts the broker again on the same log directory and ports after {@link #stopServer()}. */
+  public synchronized void restart() {
+    if (closed || server != null) {
+      throw new IllegalStateException(closed ? "the broker was closed" : "the broker is running");
+    }
+    KafkaRaftServer again = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+    again.startup();
+    server = again;
+  }
+
   private synchronized void shutdownQuietly() {
     if (closed) {
       return;
     }
     closed = true;
     try {
-      server.shutdown();
-      server.awaitShutdown();
+      if (server != null) {
+        server.shutdown();
+        server.awaitShutdown();
+      }
     } catch (RuntimeException e) {
       // stopping anyway; the directory is removed below
     }

@@ -1,19 +1,31 @@
 package dev.tcpscope.cli.command;
 
+import dev.tcpscope.capture.agent.AgentCounters;
+import dev.tcpscope.capture.agent.AgentStatisticsText;
 import dev.tcpscope.capture.agent.CaptureAgent;
+import dev.tcpscope.capture.observability.AgentMetrics;
+import dev.tcpscope.capture.observability.MetricsEndpoint;
 import dev.tcpscope.capture.pcap.CaptureFiles;
 import dev.tcpscope.capture.publish.KafkaSegmentPublisher;
 import dev.tcpscope.capture.publish.SegmentRecords;
+import dev.tcpscope.capture.source.BpfFrameFilter;
 import dev.tcpscope.capture.source.CaptureFileSource;
 import dev.tcpscope.capture.source.LiveCaptureSettings;
 import dev.tcpscope.capture.source.LivePcapSource;
 import dev.tcpscope.capture.source.PacketSource;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import java.time.Duration;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -61,7 +73,8 @@ public final class AgentCommand implements Callable<Integer> {
   int ringCapacity;
 
   @Option(names = "-s", paramLabel = "N", defaultValue = "0",
-      description = "Print statistics to stderr every N seconds (0: only at the end).")
+      description = "Print the statistics block (miruo's) to stderr every N seconds (0: only at"
+          + " the end).")
   int statsEverySeconds;
 
   @Option(names = {"-m", "--dpi-mode"}, paramLabel = "http",
@@ -69,9 +82,23 @@ public final class AgentCommand implements Callable<Integer> {
           + " (otherwise no payload byte leaves the host).")
   String dpiMode;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
+      description = "Serve Prometheus metrics on http://HOST:PORT/metrics and a health check on"
+          + " /health (0: a free port, printed at start; default: no endpoint).")
+  int metricsPort;
+
+  @Option(names = "--flush-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "At the end (file end, Ctrl-C, SIGTERM), wait at most this long for Kafka to"
+          + " acknowledge what is buffered (default ${DEFAULT-VALUE}).")
+  int flushTimeoutSeconds;
+
   @Parameters(paramLabel = "BPF", arity = "0..*",
-      description = "A capture filter in tcpdump syntax, after '--' (live capture).")
+      description = "A filter in tcpdump syntax, after '--': in the kernel for live capture"
+          + " (default: TCP and the tunnels the decoder opens), or on each frame of a file.")
   List<String> bpf;
+
+  /** Where TCPSCOPE_KAFKA_* settings come from; tests hand in their own. */
+  Map<String, String> environment = System.getenv();
 
   @Override
   public Integer call() throws Exception {
@@ -86,49 +113,123 @@ public final class AgentCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "-m/--dpi-mode accepts only 'http', not '" + dpiMode + "'");
     }
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw new IllegalArgumentException("--metrics-port must be a port (0-65535), not "
+          + metricsPort);
+    }
+    if (flushTimeoutSeconds < 0) {
+      throw new IllegalArgumentException("--flush-timeout must be 0 or more seconds, not "
+          + flushTimeoutSeconds);
+    }
     String observerId = Hosts.observerOr(observer);
-    Properties client = kafka.clientSettings(System.getenv());
+    Properties client = kafka.clientSettings(environment);
+    String expression = bpf == null || bpf.isEmpty() ? null : String.join(" ", bpf);
     PacketSource source = file != null
-        ? new CaptureFileSource(file, CaptureFiles.open(file))
-        : LivePcapSource.open(new LiveCaptureSettings(iface,
-            bpf == null ? null : String.join(" ", bpf), snapLength, bufferBytes, !noPromiscuous,
-            immediate));
+        ? new CaptureFileSource(file, CaptureFiles.open(file),
+            expression == null ? null : BpfFrameFilter.compile(expression))
+        : LivePcapSource.open(new LiveCaptureSettings(iface, expression, snapLength, bufferBytes,
+            !noPromiscuous, immediate));
+    Duration flushDeadline = Duration.ofSeconds(flushTimeoutSeconds);
+    SegmentRecords records = new SegmentRecords(observerId, source.name());
     CountDownLatch finished = new CountDownLatch(1);
+    AtomicReference<CaptureAgent> running = new AtomicReference<>();
     Thread stopper = new Thread(() -> {
-      source.stop();
+      CaptureAgent agent = running.get();
+      if (agent == null) {
+        source.stop();
+        return;
+      }
+      // The publisher drains and flushes within the deadline, even while the capture thread
+      // is still blocked reading standard input; then the JVM may exit.
+      agent.stop(source);
+      agent.awaitFlushed();
       try {
-        finished.await();
+        if (!finished.await(1, TimeUnit.SECONDS)) {
+          System.err.println("tcpscope agent: stopped: " + summary(agent, source));
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }, "tcpscope-agent-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
-    SegmentRecords records = new SegmentRecords(observerId, source.name());
+    MetricsEndpoint endpoint = null;
     try (KafkaSegmentPublisher publisher = new KafkaSegmentPublisher(client, topic, records)) {
-      CaptureAgent agent = new CaptureAgent(publisher, observerId, ringCapacity, Duration.ofSeconds(10))
+      CaptureAgent agent = new CaptureAgent(publisher, observerId, ringCapacity, flushDeadline)
           .httpLines(dpiMode != null);
-      long[] seconds = {0};
+      running.set(agent);
+      AtomicBoolean capturing = new AtomicBoolean(true);
+      if (metricsPort >= 0) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new AgentMetrics(agent.counters(), observerId, source.name()).bindTo(registry);
+        new KafkaClientMetrics(publisher.producer()).bindTo(registry);
+        endpoint = MetricsEndpoint.start(metricsPort, registry, capturing::get);
+        System.err.println("tcpscope agent: metrics on http://localhost:" + endpoint.port()
+            + "/metrics");
+      }
       System.err.println("tcpscope agent: capturing from " + source.name() + " as " + observerId);
+      Statistics stats = new Statistics(source.name(), agent.counters());
+      long[] seconds = {0};
       agent.run(source, () -> {
         if (statsEverySeconds > 0 && ++seconds[0] % statsEverySeconds == 0) {
-          System.err.println("tcpscope agent: " + agent.counters().line() + " "
-              + source.statistics());
+          System.err.print(stats.block());
         }
       });
-      System.err.println("tcpscope agent: " + source.name() + ": " + agent.counters().line()
-          + " " + source.statistics());
+      capturing.set(false);
+      if (statsEverySeconds > 0) {
+        System.err.print(stats.block());
+      }
+      System.err.println("tcpscope agent: " + source.name() + ": " + summary(agent, source));
       if (source.damage() != null) {
         System.err.println("tcpscope agent: " + source.name() + ": " + source.damage());
       }
-      return publisher.failed() == 0 ? 0 : 2;
+      if (agent.counters().unpublishedAtShutdown() > 0) {
+        System.err.println("tcpscope agent: " + agent.counters().unpublishedAtShutdown()
+            + " segments were not acknowledged within --flush-timeout " + flushTimeoutSeconds
+            + " s" + (publisher.lastFailure() == null ? ""
+                : " (last failure: " + publisher.lastFailure().getMessage() + ")"));
+      }
+      return publisher.failed() == 0 && agent.counters().unpublishedAtShutdown() == 0 ? 0 : 2;
     } finally {
-      source.close();
+      if (endpoint != null) {
+        endpoint.close();
+      }
       finished.countDown();
+      source.close();
       try {
         Runtime.getRuntime().removeShutdownHook(stopper);
       } catch (IllegalStateException e) {
         // shutting down: the hook is running
       }
+    }
+  }
+
+  /** The closing counters line: the agent's, and libpcap's for live capture. */
+  private static String summary(CaptureAgent agent, PacketSource source) {
+    return agent.counters().line()
+        + (source.isFile() ? "" : " " + agent.counters().capture().line());
+  }
+
+  /** The -s block, with rates since the previous block. */
+  private static final class Statistics {
+    private final String source;
+    private final AgentCounters counters;
+    private long lastNanos = System.nanoTime();
+    private long lastFrames;
+    private long lastPublished;
+
+    Statistics(String source, AgentCounters counters) {
+      this.source = source;
+      this.counters = counters;
+    }
+
+    String block() {
+      long now = System.nanoTime();
+      String text = AgentStatisticsText.format(source, counters, (now - lastNanos) / 1e9,
+          lastFrames, lastPublished);
+      lastNanos = now;
+      lastFrames = counters.frames();
+      lastPublished = counters.published();
+      return text;
     }
   }
 }

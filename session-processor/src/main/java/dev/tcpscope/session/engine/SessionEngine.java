@@ -135,6 +135,20 @@ public final class SessionEngine {
     return current;
   }
 
+  /**
+   * A session restored from a state store (a processor task starting) is open again: it
+   * counts against {@code -L}, and its kept segments against {@code -l}.
+   */
+  public void resumed(Session restored) {
+    if (restored.ended()) {
+      return;
+    }
+    stats.open++;
+    stats.peakOpen = Math.max(stats.peakOpen, stats.open);
+    stats.keptSegments += restored.shown.size();
+    stats.peakKeptSegments = Math.max(stats.peakKeptSegments, stats.keptSegments);
+  }
+
   /** The capture ended: report the session if a rule already applies (or --all). */
   public void onEndOfCapture(Session current) {
     if (current != null && !current.ended()) {

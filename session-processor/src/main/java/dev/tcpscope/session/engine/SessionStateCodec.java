@@ -1,16 +1,14 @@
 package dev.tcpscope.session.engine;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * A session's whole state as bytes, for a state store and its changelog: a version byte,
  * then every field in a fixed order. Hand-written rather than Avro because the layout is
- * internal (never read by another program) and is written once per segment.
+ * internal (never read by another program) and is written for every active session at
+ * every commit.
  */
 public final class SessionStateCodec {
   private static final int VERSION = 2;
@@ -18,57 +16,53 @@ public final class SessionStateCodec {
   private SessionStateCodec() {}
 
   public static byte[] encode(Session s) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + s.shown.size() * 64);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
-      out.writeByte(s.addressLength);
-      out.write(s.clientIp);
-      out.writeShort(s.clientPort);
-      out.write(s.serverIp);
-      out.writeShort(s.serverPort);
-      out.writeUTF(s.observer);
-      out.writeUTF(s.source);
-      out.writeBoolean(s.partial);
-      out.writeShort(s.recent.length);
-      out.writeLong(s.startUs);
-      out.writeLong(s.lastUs);
-      out.writeByte(s.clientState.ordinal());
-      out.writeByte(s.serverState.ordinal());
-      out.writeLong(s.clientSegments);
-      out.writeLong(s.clientBytes);
-      out.writeLong(s.serverSegments);
-      out.writeLong(s.serverBytes);
-      out.writeInt(s.reasons);
-      out.writeByte(s.endedBy == null ? -1 : s.endedBy.ordinal());
-      out.writeLong(s.synUs);
-      out.writeLong(s.handshakeRttUs);
-      out.writeLong(s.clientIsn);
-      out.writeLong(s.serverIsn);
-      out.writeLong(s.clientNextSeq);
-      out.writeLong(s.serverNextSeq);
-      out.writeLong(s.clientUna);
-      out.writeLong(s.serverUna);
-      out.writeLong(s.clientTimerUs);
-      out.writeLong(s.serverTimerUs);
-      out.writeBoolean(s.zeek != null);
-      if (s.zeek != null) {
-        writeZeek(out, s.zeek);
-      }
-      out.writeInt(s.nextIndex);
-      out.writeInt(s.contextAfter);
-      out.writeLong(s.shownDropped);
-      out.writeInt(s.shown.size());
-      for (KeptSegment k : s.shown) {
-        writeKept(out, k);
-      }
-      out.writeShort(s.recentCount);
-      for (int i = 0; i < s.recentCount; i++) {
-        writeKept(out, s.recent[(s.recentHead + i) % s.recent.length]);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // cannot happen on a byte array
+    StateWriter out = new StateWriter(256 + (s.shown.size() + s.recentCount) * 48);
+    out.writeByte(VERSION);
+    out.writeByte(s.addressLength);
+    out.write(s.clientIp);
+    out.writeShort(s.clientPort);
+    out.write(s.serverIp);
+    out.writeShort(s.serverPort);
+    out.writeUTF(s.observer);
+    out.writeUTF(s.source);
+    out.writeBoolean(s.partial);
+    out.writeShort(s.recent.length);
+    out.writeLong(s.startUs);
+    out.writeLong(s.lastUs);
+    out.writeByte(s.clientState.ordinal());
+    out.writeByte(s.serverState.ordinal());
+    out.writeLong(s.clientSegments);
+    out.writeLong(s.clientBytes);
+    out.writeLong(s.serverSegments);
+    out.writeLong(s.serverBytes);
+    out.writeInt(s.reasons);
+    out.writeByte(s.endedBy == null ? -1 : s.endedBy.ordinal());
+    out.writeLong(s.synUs);
+    out.writeLong(s.handshakeRttUs);
+    out.writeLong(s.clientIsn);
+    out.writeLong(s.serverIsn);
+    out.writeLong(s.clientNextSeq);
+    out.writeLong(s.serverNextSeq);
+    out.writeLong(s.clientUna);
+    out.writeLong(s.serverUna);
+    out.writeLong(s.clientTimerUs);
+    out.writeLong(s.serverTimerUs);
+    out.writeBoolean(s.zeek != null);
+    if (s.zeek != null) {
+      writeZeek(out, s.zeek);
     }
-    return bytes.toByteArray();
+    out.writeInt(s.nextIndex);
+    out.writeInt(s.contextAfter);
+    out.writeLong(s.shownDropped);
+    out.writeInt(s.shown.size());
+    for (KeptSegment k : s.shown) {
+      writeKept(out, k);
+    }
+    out.writeShort(s.recentCount);
+    for (int i = 0; i < s.recentCount; i++) {
+      writeKept(out, s.recent[(s.recentHead + i) % s.recent.length]);
+    }
+    return out.toByteArray();
   }
 
   /**
@@ -145,7 +139,7 @@ public final class SessionStateCodec {
     }
   }
 
-  private static void writeZeek(DataOutputStream out, ZeekView z) throws IOException {
+  private static void writeZeek(StateWriter out, ZeekView z) {
     out.writeBoolean(z.started);
     out.writeBoolean(z.flipped);
     out.writeLong(z.startUs);
@@ -205,7 +199,7 @@ public final class SessionStateCodec {
     }
   }
 
-  private static void writeEndpoint(DataOutputStream out, ZeekEndpoint e) throws IOException {
+  private static void writeEndpoint(StateWriter out, ZeekEndpoint e) {
     out.writeByte(e.state.ordinal());
     out.writeByte(e.prevState.ordinal());
     out.writeInt(e.startSeq);
@@ -249,7 +243,7 @@ public final class SessionStateCodec {
     e.didClose = in.readBoolean();
   }
 
-  private static void writeKept(DataOutputStream out, KeptSegment k) throws IOException {
+  private static void writeKept(StateWriter out, KeptSegment k) {
     out.writeInt(k.index);
     out.writeLong(k.tsUs);
     out.writeBoolean(k.fromClient);
