@@ -210,6 +210,19 @@ class ProcessorFleetIT {
   }
 
   /** Waits until the application has committed past the end of the segment topic. */
+  private static void awaitProcessed(String applicationId, ProcessorProcess... instances)
+      throws Exception {
+    try {
+      awaitProcessed(applicationId);
+    } catch (AssertionError e) {
+      StringBuilder diagnosis = new StringBuilder(e.getMessage());
+      for (ProcessorProcess p : instances) {
+        diagnosis.append("\n").append(p.diagnosis());
+      }
+      throw new AssertionError(diagnosis.toString(), e);
+    }
+  }
+
   private static void awaitProcessed(String applicationId) throws Exception {
     try (Admin admin = Admin.create(client)) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -274,7 +287,7 @@ class ProcessorFleetIT {
       });
       restart[0].join();
       assertThat(restartFailure[0]).isNull();
-      awaitProcessed(app);
+      awaitProcessed(app, a, b[0]);
       assertThat(a.alive()).as(a.log()).isTrue();
       assertThat(b[0].alive()).as(b[0].log()).isTrue();
     } finally {
@@ -303,11 +316,7 @@ class ProcessorFleetIT {
         ProcessorProcess b = ProcessorProcess.start(work, "iq-b",
             args(app, "iq-b", "--http-port", "0", "--commit-interval-ms", "200"))) {
       publish("iq-test", open, 20_000, null, null, false); // a live capture: it goes on
-      try {
-        awaitProcessed(app);
-      } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + "\n" + a.log() + "\n" + b.log(), e);
-      }
+      awaitProcessed(app, a, b);
       Thread.sleep(1000); // stores are read as of their last commit
       String hostA = httpAddress(a);
       String hostB = httpAddress(b);
@@ -379,13 +388,13 @@ class ProcessorFleetIT {
 
     try (ProcessorProcess first = ProcessorProcess.start(work, "past-live",
         args("fleet-live", "past-live", "--suspicious-topic", "tcpscope.suspicious-sessions.live"))) {
-      awaitProcessed("fleet-live");
+      awaitProcessed("fleet-live", first);
     }
     // Hours later, without any stored capture: the segments are still on their topic.
     try (ProcessorProcess again = ProcessorProcess.start(work, "past-rejudge",
         args("fleet-rejudge", "past-rejudge", "-r", "2000", "--suspicious-topic",
             "tcpscope.suspicious-sessions.rejudged"))) {
-      awaitProcessed("fleet-rejudge");
+      awaitProcessed("fleet-rejudge", again);
     }
     assertThat(byId(published("tcpscope.suspicious-sessions.live", "past"))).isEqualTo(live);
     assertThat(byId(published("tcpscope.suspicious-sessions.rejudged", "past")))

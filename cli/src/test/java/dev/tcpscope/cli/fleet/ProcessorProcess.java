@@ -60,6 +60,24 @@ final class ProcessorProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /**
+   * The process's log and, when it still runs, its threads' stacks (jcmd Thread.print): what
+   * a failing test needs to tell a stuck stream thread from a slow one.
+   */
+  String diagnosis() throws IOException, InterruptedException {
+    StringBuilder text = new StringBuilder(log());
+    if (process.isAlive()) {
+      Process jcmd = new ProcessBuilder("jcmd", String.valueOf(process.pid()), "Thread.print")
+          .redirectErrorStream(true).start();
+      String stacks = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      text.append("\n--- threads of ").append(process.pid()).append(" ---\n").append(stacks);
+    } else {
+      text.append("\n--- exited ").append(process.exitValue()).append(" ---\n");
+    }
+    return text.toString();
+  }
+
   boolean alive() {
     return process.isAlive();
   }
