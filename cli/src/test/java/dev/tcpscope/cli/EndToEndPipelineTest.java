@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,18 +53,28 @@ class EndToEndPipelineTest {
   }
 
   @Test
-  void kafkaPathPrintsTheSameSessionsAsAnalyze() throws Exception {
-    Path corpus = Corpus.dir().resolve("real");
-    for (String capture : List.of("refused.pcap", "rst-server.pcap", "fragment.pcap")) {
-      String file = corpus.resolve(capture).toString();
-      CommandRun offline = CommandRun.of("analyze", "--format", "jsonl", "--observer", "h1", file);
-      CommandRun kafka = CommandRun.of("local", "--format", "jsonl", "--observer", "h1", "-f", file);
-      assertThat(kafka.exitCode()).as(kafka.err()).isZero();
-      List<JsonNode> expected = AnalyzeCommandTest.jsonLines(offline.out());
-      List<JsonNode> actual = AnalyzeCommandTest.jsonLines(kafka.out());
-      assertThat(expected).as(capture).isNotEmpty();
-      // The processor emits sessions in the order they end per partition; compare as sets.
-      assertThat(actual).as(capture).containsExactlyInAnyOrderElementsOf(expected);
+  void kafkaPathPrintsTheSameSessionsAsAnalyzeForEveryRealCapture() throws Exception {
+    List<Path> captures;
+    try (Stream<Path> files = Files.list(Corpus.dir().resolve("real"))) {
+      captures = files.filter(p -> p.toString().endsWith(".pcap") || p.toString().endsWith(".pcapng"))
+          .sorted().toList();
+    }
+    assertThat(captures).hasSizeGreaterThanOrEqualTo(13);
+    // One broker for all: each run of local starts where the topics end, so runs share it.
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      for (Path capture : captures) {
+        String file = capture.toString();
+        CommandRun offline = CommandRun.of("analyze", "--format", "jsonl", "--observer", "h1",
+            file);
+        CommandRun kafka = CommandRun.of("local", "--format", "jsonl", "--observer", "h1",
+            "--bootstrap-server", broker.bootstrapServers(), "-f", file);
+        assertThat(kafka.exitCode()).as(kafka.err()).isZero();
+        List<JsonNode> expected = AnalyzeCommandTest.jsonLines(offline.out());
+        List<JsonNode> actual = AnalyzeCommandTest.jsonLines(kafka.out());
+        // Sessions reach the topic as they end, per partition; compare as sets.
+        assertThat(actual).as(capture.getFileName().toString())
+            .containsExactlyInAnyOrderElementsOf(expected);
+      }
     }
   }
 }

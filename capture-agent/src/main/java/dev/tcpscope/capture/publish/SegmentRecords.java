@@ -1,6 +1,7 @@
 package dev.tcpscope.capture.publish;
 
 import dev.tcpscope.capture.decode.DecodedSegment;
+import dev.tcpscope.schemas.serde.ConnectionKeys;
 import dev.tcpscope.schemas.v1.ConnectionKey;
 import dev.tcpscope.schemas.v1.TcpSegment;
 import java.nio.ByteBuffer;
@@ -30,18 +31,13 @@ public final class SegmentRecords {
 
   /** Negative when the segment's sender is the lower endpoint of the connection. */
   public static int compareEndpoints(byte[] ipA, int portA, byte[] ipB, int portB, int length) {
-    int byAddress = Arrays.compareUnsigned(ipA, 0, length, ipB, 0, length);
-    return byAddress != 0 ? byAddress : Integer.compare(portA, portB);
+    return ConnectionKeys.compare(ipA, portA, ipB, portB, length);
   }
 
   public ConnectionKey key(DecodedSegment s) {
     int length = s.addressLength();
-    ByteBuffer src = ByteBuffer.wrap(Arrays.copyOf(s.srcIp, length));
-    ByteBuffer dst = ByteBuffer.wrap(Arrays.copyOf(s.dstIp, length));
-    boolean senderIsLow = compareEndpoints(s.srcIp, s.srcPort, s.dstIp, s.dstPort, length) <= 0;
-    return senderIsLow
-        ? new ConnectionKey(src, s.srcPort, dst, s.dstPort)
-        : new ConnectionKey(dst, s.dstPort, src, s.srcPort);
+    return ConnectionKeys.of(Arrays.copyOf(s.srcIp, length), s.srcPort,
+        Arrays.copyOf(s.dstIp, length), s.dstPort);
   }
 
   public TcpSegment value(DecodedSegment s) {

@@ -1,11 +1,10 @@
 package dev.tcpscope.cli.command;
 
-import dev.tcpscope.capture.publish.SegmentRecords;
+import dev.tcpscope.schemas.serde.ConnectionKeys;
 import dev.tcpscope.schemas.serde.TcpscopeSerdes;
-import dev.tcpscope.schemas.v1.ConnectionKey;
+import dev.tcpscope.session.engine.SessionTable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,12 +55,13 @@ public record ConnectionSpec(byte[] ipA, int portA, byte[] ipB, int portB) {
     return port;
   }
 
+  /** The connection's key in the processors' session store (its observers follow it). */
+  public byte[] slotKey() {
+    return SessionTable.slotKey(ipA, portA, ipB, portB);
+  }
+
   /** The connection's Kafka key, as the agent writes it. */
   public byte[] kafkaKey() {
-    boolean aIsLow = SegmentRecords.compareEndpoints(ipA, portA, ipB, portB, ipA.length) <= 0;
-    ConnectionKey key = aIsLow
-        ? new ConnectionKey(ByteBuffer.wrap(ipA), portA, ByteBuffer.wrap(ipB), portB)
-        : new ConnectionKey(ByteBuffer.wrap(ipB), portB, ByteBuffer.wrap(ipA), portA);
-    return TcpscopeSerdes.connectionKey().encode(key);
+    return TcpscopeSerdes.connectionKey().encode(ConnectionKeys.of(ipA, portA, ipB, portB));
   }
 }

@@ -116,12 +116,16 @@ public final class LocalPipeline {
     TopicSetup.ensure(client, bootstrap, TopicSetup.TOPICS,
         PARTITIONS, (short) 1);
     String applicationId = "tcpscope-local-" + Long.toHexString(System.nanoTime());
+    try (Admin admin = Admin.create(client)) {
+      startAtTheEnd(admin, applicationId);
+    }
     Path stateDir = Files.createTempDirectory("tcpscope-state-");
     try (AutoCloseable beside = companion.start(client);
         ProcessorRuntime processor = new ProcessorRuntime(TopologySettings.defaults(rules),
             StreamsProperties.of(bootstrap, applicationId, processingGuarantee, stateDir, client));
+        // Only this run's sessions: what the topic held before is someone else's.
         SuspiciousSessionFeed feed = new SuspiciousSessionFeed(client,
-            TcpscopeTopics.SUSPICIOUS_SESSIONS, true)) {
+            TcpscopeTopics.SUSPICIOUS_SESSIONS, false)) {
       processor.start(Duration.ofMinutes(2));
       AtomicReference<Object> agentResult = new AtomicReference<>();
       Thread agent = new Thread(() -> agentResult.set(replay(client, capture)), "tcpscope-agent");
@@ -175,6 +179,24 @@ public final class LocalPipeline {
     } catch (Exception e) {
       return e;
     }
+  }
+
+  /**
+   * The run's processor starts where the segment topic ends now, so a shared cluster's older
+   * segments (other agents', earlier runs') are not judged again; on a fresh broker that is
+   * the start.
+   */
+  private static void startAtTheEnd(Admin admin, String applicationId)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    TopicDescription topic = admin.describeTopics(List.of(TcpscopeTopics.SEGMENTS))
+        .allTopicNames().get(30, TimeUnit.SECONDS).get(TcpscopeTopics.SEGMENTS);
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    topic.partitions().forEach(p ->
+        latest.put(new TopicPartition(TcpscopeTopics.SEGMENTS, p.partition()), OffsetSpec.latest()));
+    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+    admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS)
+        .forEach((tp, end) -> start.put(tp, new OffsetAndMetadata(end.offset())));
+    admin.alterConsumerGroupOffsets(applicationId, start).all().get(30, TimeUnit.SECONDS);
   }
 
   /** True when the processor has committed past every segment published so far. */

@@ -51,9 +51,9 @@ public final class OpenSessionsHandler implements HttpHandler {
       }
       Map<String, String> query = query(exchange.getRequestURI());
       String connection = query.get("connection");
-      byte[] key;
+      ConnectionSpec spec;
       try {
-        key = connection == null ? null : ConnectionSpec.parse(connection).kafkaKey();
+        spec = connection == null ? null : ConnectionSpec.parse(connection);
       } catch (IllegalArgumentException e) {
         MetricsEndpoint.respond(exchange, 400, "text/plain; charset=utf-8", e.getMessage() + "\n");
         return;
@@ -61,13 +61,15 @@ public final class OpenSessionsHandler implements HttpHandler {
       StringBuilder body = new StringBuilder();
       try {
         OpenSessions open = sessions.get();
+        byte[] slot = spec == null ? null : spec.slotKey();
         if ("local".equals(query.get("scope"))) {
-          append(body, open.local(key));
+          append(body, open.local(slot));
         } else {
-          List<HostInfo> hosts = key == null ? open.instances() : List.of(open.holderOf(key));
+          List<HostInfo> hosts = spec == null ? open.instances()
+              : List.of(open.holderOf(spec.kafkaKey()));
           for (HostInfo host : hosts) {
             if ((host.host() + ":" + host.port()).equals(self) || host.port() < 0) {
-              append(body, open.local(key));
+              append(body, open.local(slot));
             } else {
               body.append(ask(host, connection));
             }

@@ -63,6 +63,8 @@ public final class Session {
   // An in-memory table's bookkeeping (not persisted): the session's key in the table, and its
   // links in the timing wheel's bucket of second timerDueSecond (timerBucket -1: not linked).
   SessionTable.ConnectionSlot slotKey;
+  /** Changed since the table's last drain into a state store (not persisted). */
+  boolean storeDirty;
 
   Session timerPrev;
   Session timerNext;

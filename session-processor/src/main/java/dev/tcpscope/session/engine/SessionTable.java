@@ -42,6 +42,25 @@ public final class SessionTable {
   private long clockUs = Long.MIN_VALUE;
   private String source = "";
 
+  // Write-behind for a state store (the processor): what changed since the last drain.
+  private boolean tracking;
+  private final ArrayList<Session> changedSessions = new ArrayList<>();
+  private final ArrayList<ConnectionSlot> removedSlots = new ArrayList<>();
+  /** Sessions restored before the clock started: its first advance looks at every bucket. */
+  private boolean restoredBeforeClock;
+
+  /**
+   * Receives what a state store must write for a slot: its session, or null when the slot is
+   * empty now. The slot's key is {@link #SLOT_KEY_BYTES} bytes, the connection's endpoints in
+   * canonical order (the same for both directions).
+   */
+  public interface StoreWriter {
+    void write(byte[] slotKey, Session sessionOrNull);
+  }
+
+  /** Length of a slot key: two 16-byte addresses, two ports, the address length. */
+  public static final int SLOT_KEY_BYTES = 37;
+
   public SessionTable(RuleSettings rules, String observer, Consumer<SessionReport> reports) {
     this.engine = new SessionEngine(rules, reports);
     this.observer = observer;
@@ -50,6 +69,67 @@ public final class SessionTable {
 
   public EngineStats stats() {
     return engine.stats();
+  }
+
+  /** Records, from now on, which slots change, for {@link #drainChanges}. */
+  public SessionTable trackChanges() {
+    tracking = true;
+    return this;
+  }
+
+  private void touched(Session s) {
+    if (tracking && !s.storeDirty) {
+      s.storeDirty = true;
+      changedSessions.add(s);
+    }
+  }
+
+  private void removed(ConnectionSlot key) {
+    if (tracking) {
+      removedSlots.add(key);
+    }
+  }
+
+  /** Hands every slot changed since the last drain to the writer, once each. */
+  public void drainChanges(StoreWriter writer) {
+    for (ConnectionSlot key : removedSlots) {
+      if (slots.get(key) == null) {
+        writer.write(key.bytes(), null);
+      }
+    }
+    for (Session s : changedSessions) {
+      s.storeDirty = false;
+      if (s.slotKey != null && slots.get(s.slotKey) == s) {
+        writer.write(s.slotKey.bytes(), s);
+      }
+    }
+    removedSlots.clear();
+    changedSessions.clear();
+  }
+
+  /**
+   * Puts a session read back from a state store into its slot again: on the clock (an overdue
+   * one ends at the first clock advance), counted against the limits, waiting for late
+   * segments if it had ended.
+   */
+  public void restore(Session s) {
+    ConnectionSlot key = new ConnectionSlot();
+    key.set(s.clientIp, s.clientPort, s.serverIp, s.serverPort, s.addressLength);
+    s.slotKey = key;
+    slots.put(key, s);
+    engine.resumed(s);
+    if (s.ended()) {
+      lingering.addLast(s);
+    }
+    link(s);
+    restoredBeforeClock |= wheelSecond == Long.MIN_VALUE;
+  }
+
+  /** The slot key of a connection given by its endpoints, either side first. */
+  public static byte[] slotKey(byte[] a, int aPort, byte[] b, int bPort) {
+    ConnectionSlot key = new ConnectionSlot();
+    key.set(a, aPort, b, bPort, a.length);
+    return key.bytes();
   }
 
   /** Names where the following segments come from (the file being read). */
@@ -67,6 +147,9 @@ public final class SessionTable {
     }
     boolean wasEnded = current != null && current.ended();
     Session next = engine.onSegment(current, s, observer, source);
+    if (next != null) {
+      touched(next);
+    }
     if (next == current) {
       if (next != null) {
         reschedule(next);
@@ -85,6 +168,7 @@ public final class SessionTable {
     }
     if (next == null) {
       slots.remove(key);
+      removed(key);
     } else {
       next.slotKey = key;
       slots.put(key, next);
@@ -101,7 +185,9 @@ public final class SessionTable {
     Session next = engine.onClock(session, clockUs);
     if (next == null) {
       slots.remove(session.slotKey);
+      removed(session.slotKey);
     } else {
+      touched(next);
       link(next);
     }
     return next;
@@ -118,6 +204,7 @@ public final class SessionTable {
       lingering.pollFirst();
       if (waiting) {
         slots.remove(oldest.slotKey);
+        removed(oldest.slotKey);
         unlink(oldest);
       }
     }
@@ -141,7 +228,11 @@ public final class SessionTable {
     long second = Math.floorDiv(nowUs, 1_000_000L);
     if (wheelSecond == Long.MIN_VALUE) {
       wheelSecond = second - 1;
-      return;
+      if (!restoredBeforeClock) {
+        return;
+      }
+      // Restored sessions may be linked anywhere on the wheel: look at every bucket once.
+      wheelSecond = second - 2 - WHEEL_MASK;
     }
     // Buckets of whole seconds gone by: every deadline in them is before nowUs.
     long last = second - 1;
@@ -218,14 +309,28 @@ public final class SessionTable {
 
   /** The capture ended: sessions still open are reported when a rule applies to them. */
   public void endOfCapture() {
-    ArrayList<Session> open = new ArrayList<>(slots.values());
-    open.sort((a, b) -> Long.compare(a.startUs, b.startUs));
-    for (Session s : open) {
-      engine.onEndOfCapture(s);
+    endOfCapture(null);
+  }
+
+  /**
+   * The capture of {@code source} ended (null: every source): its sessions still open are
+   * reported when a rule applies to them, and its slots are emptied.
+   */
+  public void endOfCapture(String ofSource) {
+    ArrayList<Session> ending = new ArrayList<>(slots.size());
+    for (Session s : slots.values()) {
+      if (ofSource == null || ofSource.equals(s.source)) {
+        ending.add(s);
+      }
     }
-    slots.clear();
-    java.util.Arrays.fill(wheel, null);
-    lingering.clear();
+    ending.sort((a, b) -> Long.compare(a.startUs, b.startUs));
+    for (Session s : ending) {
+      engine.onEndOfCapture(s);
+      unlink(s);
+      slots.remove(s.slotKey);
+      removed(s.slotKey);
+    }
+    lingering.removeIf(s -> slots.get(s.slotKey) != s);
   }
 
   public int size() {
@@ -288,6 +393,30 @@ public final class SessionTable {
         v = (v << 8) | (b[i] & 0xff);
       }
       return v;
+    }
+
+    /** The canonical endpoints as {@link #SLOT_KEY_BYTES} bytes: addresses, ports, length. */
+    byte[] bytes() {
+      byte[] b = new byte[SLOT_KEY_BYTES];
+      putLong(b, 0, lowHi);
+      putLong(b, 8, lowLo);
+      putLong(b, 16, highHi);
+      putLong(b, 24, highLo);
+      int lowPort = (int) (meta >>> 32);
+      int highPort = (int) ((meta >>> 8) & 0xffff);
+      b[32] = (byte) (lowPort >>> 8);
+      b[33] = (byte) lowPort;
+      b[34] = (byte) (highPort >>> 8);
+      b[35] = (byte) highPort;
+      b[36] = (byte) meta;
+      return b;
+    }
+
+    private static void putLong(byte[] b, int at, long v) {
+      for (int i = 7; i >= 0; i--) {
+        b[at + i] = (byte) v;
+        v >>>= 8;
+      }
     }
 
     ConnectionSlot copy() {

@@ -13,10 +13,11 @@ import org.apache.kafka.streams.state.internals.StateStoreProvider;
  */
 public interface OpenSessionStore {
   /**
-   * The sessions whose store key starts with {@code keyPrefix} ({@link
-   * SessionStoreKey#connectionPrefix}), or all of them for null.
+   * The sessions of one connection, whatever their observer ({@code slotKey}: {@link
+   * dev.tcpscope.session.engine.SessionTable#slotKey}, the start of their store keys), or all
+   * of them for null.
    */
-  List<Session> committedSessions(byte[] keyPrefix);
+  List<Session> committedSessions(byte[] slotKey);
 
   /** The type Kafka Streams' {@code store()} lookup takes: every local task's store as one. */
   QueryableStoreType<OpenSessionStore> TYPE = new QueryableStoreType<>() {

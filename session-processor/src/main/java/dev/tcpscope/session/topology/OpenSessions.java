@@ -27,13 +27,13 @@ public final class OpenSessions {
 
   /**
    * Sessions held by this instance's active tasks (as of their last commit), for one
-   * connection (its Kafka key bytes) or, with null, all of them; open ones first, oldest first.
+   * connection (its {@link dev.tcpscope.session.engine.SessionTable#slotKey}) or, with null,
+   * all of them; open ones first, oldest first.
    */
-  public List<SessionReport> local(byte[] connectionKey) {
+  public List<SessionReport> local(byte[] slotKey) {
     OpenSessionStore store = streams.store(StoreQueryParameters
         .fromNameAndType(TopologySettings.STORE, OpenSessionStore.TYPE));
-    List<Session> sessions = store.committedSessions(
-        connectionKey == null ? null : SessionStoreKey.connectionPrefix(connectionKey));
+    List<Session> sessions = store.committedSessions(slotKey);
     List<SessionReport> reports = new ArrayList<>(sessions.size());
     for (Session s : sessions) {
       reports.add(SessionEngine.snapshot(s));

@@ -1,53 +1,59 @@
 package dev.tcpscope.session.topology;
 
+import dev.tcpscope.schemas.serde.ConnectionKeys;
 import dev.tcpscope.schemas.serde.SingleObjectSerde;
 import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
+import dev.tcpscope.schemas.v1.ConnectionKey;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.session.engine.RuleSettings;
 import dev.tcpscope.session.engine.Segment;
-import dev.tcpscope.session.engine.Session;
-import dev.tcpscope.session.engine.SessionEngine;
 import dev.tcpscope.session.engine.SessionReport;
-import dev.tcpscope.session.topology.SessionSlots.Slot;
+import dev.tcpscope.session.engine.SessionTable;
 import dev.tcpscope.session.wire.SuspiciousSessionMapper;
 import dev.tcpscope.session.wire.TcpSegmentReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * The engine inside Kafka Streams. Each segment goes to its (connection, observer) slot in
- * {@link SessionSlots}, the {@link SessionEngine} decides, and reported sessions are forwarded;
- * undecodable input goes to the dead-letter topic with a reason.
+ * The engine inside Kafka Streams: each observer's sessions are a {@link SessionTable}, the
+ * very one {@code analyze} uses, so the Kafka path and {@code analyze} judge alike by
+ * construction. The tables live in memory; {@link SessionSlots} writes what changed at each
+ * commit and reads it all back when the task starts. Undecodable input goes to the
+ * dead-letter topic with a reason.
  *
- * <p>Time is each observer's capture clock: the newest segment or heartbeat it sent. Before a
- * segment is applied, whatever its observer's clock has made due is ended first, exactly as
- * {@code analyze} does while reading a file, so both give the same sessions; a heartbeat ends
- * what it makes due at once, so a hanging session is reported even when the network is
- * quiet. An observer that falls silent altogether (its agent gone) would keep its sessions
- * forever, so a wall-clock punctuator moves a silent observer's clock on at wall-clock pace
- * once it has been silent for {@link #SILENCE_GRACE_MS}. All of it goes through the {@link
- * ExpiryIndex}: the cost follows what expires, not what exists.
+ * <p>Time is each observer's capture clock: its newest segment or heartbeat. A heartbeat
+ * moves it on and ends what became due at once, so a hanging session is reported even when
+ * the network is silent. An observer that falls silent altogether (its agent gone) would keep
+ * its sessions forever, so a wall-clock punctuator moves a silent observer's clock on at
+ * wall-clock pace once it has been silent for {@link #SILENCE_GRACE_MS}.
  */
 final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   static final String SUSPICIOUS_SINK = "suspicious-sessions";
   static final String DEAD_LETTER_SINK = "dead-letter";
   static final String SESSIONS_SINK = "sessions-out";
 
+  /**
+   * How long an observer may be silent (agents send a heartbeat every second) before the wall
+   * clock moves its capture clock on.
+   */
+  static final long SILENCE_GRACE_MS = 10_000;
+
   /** Reasons whose verdict is about loss: the capture's own drops can fake them. */
-  private static final java.util.Set<String> LOSS_VERDICTS = java.util.Set.of("RETRANSMIT",
-      "SYN_RETRANSMIT", "DUPLICATE_SYN", "TIMEOUT", "LONG_DELAY");
+  private static final Set<String> LOSS_VERDICTS = Set.of("RETRANSMIT", "SYN_RETRANSMIT",
+      "DUPLICATE_SYN", "TIMEOUT", "LONG_DELAY");
 
   /** Drop intervals remembered per observer (capture time), newest last. */
   private static final int DROP_INTERVALS_KEPT = 64;
@@ -56,55 +62,95 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
   private final TcpSegmentReader segmentReader = new TcpSegmentReader();
   private final SingleObjectSerde<AgentHeartbeat> heartbeats = TcpscopeSerdes.agentHeartbeat();
   private final SingleObjectSerde<SuspiciousSession> suspicious = TcpscopeSerdes.suspiciousSession();
+  private final SingleObjectSerde<ConnectionKey> connectionKeys = TcpscopeSerdes.connectionKey();
   private final Segment segment = new Segment();
-  /** Each observer's capture clock, and whether a heartbeat moved it since the last sweep. */
-  private final Map<String, ObserverClock> clocks = new HashMap<>();
-
+  private final Map<String, Observer> observers = new HashMap<>();
+  private RuleSettings engineRules;
   private ProcessorContext<byte[], byte[]> context;
-  private SessionSlots slots;
-  private SessionEngine engine;
-  private final ExpiryIndex index = new ExpiryIndex();
+  private SessionSlots store;
   private ProcessorMetrics metrics;
-  private byte[] currentConnectionKey;
 
-  /**
-   * How long an observer may be silent (agents send a heartbeat every second) before the wall
-   * clock moves its capture clock on.
-   */
-  static final long SILENCE_GRACE_MS = 10_000;
-
-  private static final class ObserverClock {
-    long nowUs = Long.MIN_VALUE;
+  /** One observer as this task sees it: its sessions, its clock, its reported drops. */
+  private final class Observer {
+    final String id;
+    final byte[] idBytes;
+    final SessionTable sessions;
+    long clockUs = Long.MIN_VALUE;
     /** Capture clock of its previous heartbeat, and the intervals in which it dropped packets. */
     long lastHeartbeatUs = Long.MIN_VALUE;
-    final java.util.ArrayDeque<long[]> dropping = new java.util.ArrayDeque<>();
+    final ArrayDeque<long[]> dropping = new ArrayDeque<>();
     /** Wall-clock time of its last record, and up to when its clock was moved on since. */
     long lastSeenWallMs;
     long extrapolatedToWallMs;
+
+    Observer(String id) {
+      this.id = id;
+      this.idBytes = id.getBytes(StandardCharsets.UTF_8);
+      this.sessions = new SessionTable(engineRules, id, report -> emit(this, report))
+          .trackChanges();
+    }
+
+    /** Moves the clock to {@code captureUs} if that is later, ending what became due. */
+    void advance(long captureUs) {
+      lastSeenWallMs = context.currentSystemTimeMs();
+      if (captureUs > clockUs) {
+        clockUs = captureUs;
+        sessions.advanceClock(captureUs);
+      }
+    }
+
+    /** The store key of a slot of this observer: the connection first, for prefix scans. */
+    byte[] storeKey(byte[] slotKey) {
+      byte[] key = new byte[slotKey.length + idBytes.length];
+      System.arraycopy(slotKey, 0, key, 0, slotKey.length);
+      System.arraycopy(idBytes, 0, key, slotKey.length, idBytes.length);
+      return key;
+    }
   }
 
   SessionProcessor(TopologySettings settings) {
     this.settings = settings;
   }
 
+  private Observer observer(String id) {
+    Observer o = observers.get(id);
+    if (o == null) {
+      o = new Observer(id);
+      observers.put(id, o);
+    }
+    return o;
+  }
+
   @Override
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
-    this.slots = context.getStateStore(TopologySettings.STORE);
+    this.store = context.getStateStore(TopologySettings.STORE);
+    this.metrics = settings.metrics();
     // With the topic of every session on, the engine reports every session; emit() decides
     // which of them are suspicious as the user's rules say.
-    RuleSettings engineRules = settings.sessionsTopic() != null
+    this.engineRules = settings.sessionsTopic() != null
         ? settings.rules().withAll(true) : settings.rules();
-    this.engine = new SessionEngine(engineRules, this::emit);
-    this.metrics = settings.metrics();
-    index.clear();
-    slots.load((slot, session) -> {
-      engine.resumed(session);
-      index.schedule(slot);
-    });
+    observers.clear();
+    store.load(session -> observer(session.observer()).sessions.restore(session));
+    store.beforeCommit(this::writeChanges);
     context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
         wallMs -> metrics.punctuation.record(() -> advanceSilentObservers(wallMs)));
-    metrics.taskOpened(this, slots::size);
+    metrics.taskOpened(this, this::sessionsHeld);
+  }
+
+  private int sessionsHeld() {
+    int n = 0;
+    for (Observer o : observers.values()) {
+      n += o.sessions.size();
+    }
+    return n;
+  }
+
+  /** Writes each session changed since the last commit into the store, once. */
+  private void writeChanges() {
+    for (Observer o : observers.values()) {
+      o.sessions.drainChanges((slotKey, session) -> store.write(o.storeKey(slotKey), session));
+    }
   }
 
   @Override
@@ -129,41 +175,13 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
       return;
     }
     metrics.segments.increment();
-    String observer = segmentReader.observer();
-    advance(observer, segment.tsUs);
-    Slot slot = slots.getOrCreate(Bytes.wrap(SessionStoreKey.of(record.key(), observer)), observer);
-    currentConnectionKey = record.key();
-    Session next = engine.onSegment(slot.session, segment, observer, segmentReader.source());
-    settle(slot, next);
-  }
-
-  /** Moves the observer's clock to {@code captureUs} if that is later, ending what is due. */
-  private ObserverClock advance(String observer, long captureUs) {
-    ObserverClock clock = clocks.computeIfAbsent(observer, o -> new ObserverClock());
-    clock.lastSeenWallMs = context.currentSystemTimeMs();
-    if (captureUs > clock.nowUs) {
-      clock.nowUs = captureUs;
-      expire(observer, captureUs);
+    Observer o = observer(segmentReader.observer());
+    o.lastSeenWallMs = context.currentSystemTimeMs();
+    if (segment.tsUs > o.clockUs) {
+      o.clockUs = segment.tsUs;
     }
-    return clock;
-  }
-
-  /** Stores what the engine left in the slot, and queues its next deadline. */
-  private void settle(Slot slot, Session next) {
-    if (next != slot.session) {
-      index.replaced(slot);
-      slot.session = next;
-    }
-    slots.changed(slot);
-    index.schedule(slot);
-  }
-
-  /** Ends the observer's sessions that are due at its clock. */
-  private void expire(String observer, long nowUs) {
-    index.due(observer, nowUs, slot -> {
-      currentConnectionKey = SessionStoreKey.connectionKey(slot.key.get());
-      settle(slot, engine.onClock(slot.session, nowUs));
-    });
+    o.sessions.source(segmentReader.source());
+    o.sessions.onSegment(segment); // moves the table's clock to the segment first
   }
 
   /**
@@ -180,52 +198,41 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
       return;
     }
     metrics.heartbeats.increment();
-    String observer = heartbeat.getObserver();
-    ObserverClock clock = advance(observer, heartbeat.getCaptureClockUs());
-    if (heartbeat.getDropping() && clock.lastHeartbeatUs != Long.MIN_VALUE) {
-      clock.dropping.addLast(new long[] {clock.lastHeartbeatUs, heartbeat.getCaptureClockUs()});
-      if (clock.dropping.size() > DROP_INTERVALS_KEPT) {
-        clock.dropping.removeFirst();
+    Observer o = observer(heartbeat.getObserver());
+    o.advance(heartbeat.getCaptureClockUs());
+    if (heartbeat.getDropping() && o.lastHeartbeatUs != Long.MIN_VALUE) {
+      o.dropping.addLast(new long[] {o.lastHeartbeatUs, heartbeat.getCaptureClockUs()});
+      if (o.dropping.size() > DROP_INTERVALS_KEPT) {
+        o.dropping.removeFirst();
       }
     }
-    clock.lastHeartbeatUs = Math.max(clock.lastHeartbeatUs, heartbeat.getCaptureClockUs());
-    if (!heartbeat.getEndOfCapture()) {
-      return;
-    }
-    List<Slot> open = new ArrayList<>();
-    for (Slot slot : index.slotsOf(observer)) {
-      if (slot.session.source().equals(heartbeat.getSource())) {
-        open.add(slot);
-      }
-    }
-    for (Slot slot : open) {
-      currentConnectionKey = SessionStoreKey.connectionKey(slot.key.get());
-      engine.onEndOfCapture(slot.session);
-      settle(slot, null);
+    o.lastHeartbeatUs = Math.max(o.lastHeartbeatUs, heartbeat.getCaptureClockUs());
+    if (heartbeat.getEndOfCapture()) {
+      o.sessions.endOfCapture(heartbeat.getSource());
     }
   }
 
   /** Moves the clocks of observers silent for longer than the grace on at wall-clock pace. */
   private void advanceSilentObservers(long wallMs) {
-    for (Map.Entry<String, ObserverClock> e : clocks.entrySet()) {
-      ObserverClock clock = e.getValue();
-      long from = Math.max(clock.lastSeenWallMs + SILENCE_GRACE_MS, clock.extrapolatedToWallMs);
-      if (wallMs > from && clock.nowUs != Long.MIN_VALUE) {
-        clock.nowUs += (wallMs - from) * 1000;
-        clock.extrapolatedToWallMs = wallMs;
-        expire(e.getKey(), clock.nowUs);
+    for (Observer o : observers.values()) {
+      long from = Math.max(o.lastSeenWallMs + SILENCE_GRACE_MS, o.extrapolatedToWallMs);
+      if (wallMs > from && o.clockUs != Long.MIN_VALUE) {
+        o.clockUs += (wallMs - from) * 1000;
+        o.extrapolatedToWallMs = wallMs;
+        o.sessions.advanceClock(o.clockUs);
       }
     }
   }
 
-  private void emit(SessionReport report) {
+  private void emit(Observer o, SessionReport report) {
     metrics.sessionsEnded.increment();
-    if (lossVerdictDuringDrops(report)) {
+    if (lossVerdictDuringDrops(o, report)) {
       report = report.withLowConfidence();
     }
+    byte[] key = connectionKey(report);
     long timestampMs = report.endUs() / 1000;
     if (settings.sessionsTopic() != null) {
-      context.forward(new Record<>(currentConnectionKey,
+      context.forward(new Record<>(key,
           suspicious.encode(SuspiciousSessionMapper.toAvro(report.withoutShown())), timestampMs),
           SESSIONS_SINK);
       if (report.reasons().isEmpty() && !settings.rules().all()) {
@@ -238,8 +245,22 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
     if (report.lowConfidence()) {
       metrics.lowConfidence.increment();
     }
-    context.forward(new Record<>(currentConnectionKey,
-        suspicious.encode(SuspiciousSessionMapper.toAvro(report)), timestampMs), SUSPICIOUS_SINK);
+    context.forward(new Record<>(key, suspicious.encode(SuspiciousSessionMapper.toAvro(report)),
+        timestampMs), SUSPICIOUS_SINK);
+  }
+
+  /** The Kafka key of the report's connection, as agents key its segments. */
+  private byte[] connectionKey(SessionReport report) {
+    try {
+      // literals only (the engine wrote them): no name lookup happens
+      byte[] client = InetAddress.getByName(report.clientIp()).getAddress();
+      byte[] server = InetAddress.getByName(report.serverIp()).getAddress();
+      return connectionKeys.encode(ConnectionKeys.of(client, report.clientPort(), server,
+          report.serverPort()));
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("the engine reported an address it cannot have read: "
+          + report.clientIp() + " / " + report.serverIp(), e);
+    }
   }
 
   /**
@@ -247,9 +268,8 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
    * packets at some time during the session. Heartbeats come once a second, so a session that
    * ends within a second of the drops may be judged before its heartbeat arrives.
    */
-  private boolean lossVerdictDuringDrops(SessionReport report) {
-    ObserverClock clock = clocks.get(report.observer());
-    if (clock == null || clock.dropping.isEmpty()) {
+  private static boolean lossVerdictDuringDrops(Observer o, SessionReport report) {
+    if (o.dropping.isEmpty()) {
       return false;
     }
     boolean lossVerdict = false;
@@ -259,7 +279,7 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
     if (!lossVerdict) {
       return false;
     }
-    for (long[] interval : clock.dropping) {
+    for (long[] interval : o.dropping) {
       if (interval[0] <= report.endUs() && interval[1] >= report.startUs()) {
         return true;
       }

@@ -3,11 +3,9 @@ package dev.tcpscope.session.topology;
 import dev.tcpscope.session.engine.Session;
 import dev.tcpscope.session.engine.SessionStateCodec;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -21,144 +19,64 @@ import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * The sessions of one task, kept hot in memory as engine objects, in front of a persistent,
- * changelogged RocksDB store that is their durable record.
+ * The durable record of a task's sessions: a persistent, changelogged RocksDB store, written
+ * behind the processor's in-memory session tables.
  *
- * <p>Why not a plain store: a get and a put per segment cost a decode, an encode, a RocksDB
- * write and a changelog record each (about 120k segments/s here). Instead, a segment mutates
- * the session in memory and marks it dirty; when Kafka Streams commits, it first flushes
- * caches ({@link #flushCache}), and that is when each dirty session is encoded once and
- * written to the store and its changelog, inside the same transaction as the input offsets
- * and the output records. So the changelog always holds the state as of the committed input,
- * which is what exactly-once restore needs, at one write per active session per commit
- * rather than one per segment.
+ * <p>Why not a plain store read and written per segment: a get and a put per segment cost a
+ * decode, an encode, a RocksDB write and a changelog record each (about 120k segments/s
+ * here). Instead, a segment changes its session in memory; when Kafka Streams commits, it
+ * first flushes caches ({@link #flushCache}), and that is when the processor writes each
+ * session changed since the last commit once, into the store and its changelog, inside the
+ * same transaction as the input offsets and the output records. So the changelog always holds
+ * the state as of the committed input, which is what exactly-once restore needs, at one write
+ * per active session per commit rather than one per segment.
  *
  * <p>{@code CachedStateStore} is Kafka Streams' internal interface for "flush me before the
  * commit"; the public API has no pre-commit hook (a store's {@code commit} runs after the
- * transaction). Kafka is pinned in the parent pom; {@code SessionSlotsTest} and the
- * exactly-once tests fail if a Kafka upgrade changes that contract.
- *
- * <p>Every open session of the task is in memory (bounded by {@code -L}, per task); they are
- * loaded from the store when the task starts ({@link #load}).
+ * transaction). Kafka is pinned in the parent pom; {@code ProcessorFleetIT}'s killed-instance
+ * test fails if a Kafka upgrade changes that contract.
  */
 public final class SessionSlots
     implements StateStore, CachedStateStore<Bytes, byte[]>, OpenSessionStore {
 
-  /** A connection's slot as this observer sees it: its session and what the store lacks. */
-  static final class Slot {
-    final Bytes key;
-    final String observer;
-    Session session;
-    boolean dirty;
-    /** Whether the expiry index holds an entry for this slot's current session. */
-    boolean queued;
-
-    Slot(Bytes key, String observer) {
-      this.key = key;
-      this.observer = observer;
-    }
-  }
-
   private final KeyValueStore<Bytes, byte[]> committed;
-  private final HashMap<Bytes, Slot> slots = new HashMap<>();
-  private final ArrayList<Slot> dirty = new ArrayList<>();
-  private long flushedSessions;
+  private Runnable beforeCommit = () -> { };
 
   SessionSlots(KeyValueStore<Bytes, byte[]> committed) {
     this.committed = committed;
   }
 
-  Slot get(Bytes key) {
-    return slots.get(key);
+  /** What writes the changes since the last commit (the processor's session tables). */
+  void beforeCommit(Runnable writeChanges) {
+    this.beforeCommit = writeChanges;
   }
 
-  /** The slot for a key, created empty when the connection is new to this observer. */
-  Slot getOrCreate(Bytes key, String observer) {
-    Slot slot = slots.get(key);
-    if (slot == null) {
-      slot = new Slot(key, observer);
-      slots.put(key, slot);
+  /** Writes a slot's session, or removes it (null). */
+  void write(byte[] key, Session sessionOrNull) {
+    if (sessionOrNull == null) {
+      committed.delete(Bytes.wrap(key));
+    } else {
+      committed.put(Bytes.wrap(key), SessionStateCodec.encode(sessionOrNull));
     }
-    return slot;
-  }
-
-  /** Records that the slot's session changed (or emptied) since the last commit. */
-  void changed(Slot slot) {
-    if (!slot.dirty) {
-      slot.dirty = true;
-      dirty.add(slot);
-    }
-  }
-
-  int size() {
-    return slots.size();
-  }
-
-  Collection<Slot> all() {
-    return slots.values();
-  }
-
-  /** Sessions written to the store by commits so far (a measure of changelog traffic). */
-  long flushedSessions() {
-    return flushedSessions;
   }
 
   /**
-   * Fills memory from the store, as the task starts (after restoration from the changelog).
-   * A state that no longer decodes (an older layout) is dropped: that connection starts
-   * afresh.
+   * Reads every session back, as the task starts (after restoration from the changelog). A
+   * state that no longer decodes (an older layout) is dropped: that connection starts afresh.
    */
-  void load(BiConsumer<Slot, Session> loaded) {
-    slots.clear();
-    dirty.clear();
+  void load(Consumer<Session> loaded) {
     List<Bytes> undecodable = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> all = committed.all()) {
       while (all.hasNext()) {
         KeyValue<Bytes, byte[]> entry = all.next();
-        Session session;
         try {
-          session = SessionStateCodec.decode(entry.value);
+          loaded.accept(SessionStateCodec.decode(entry.value));
         } catch (IllegalArgumentException e) {
           undecodable.add(entry.key);
-          continue;
         }
-        Slot slot = new Slot(entry.key, session.observer());
-        slot.session = session;
-        slots.put(entry.key, slot);
-        loaded.accept(slot, session);
       }
     }
     undecodable.forEach(committed::delete);
-  }
-
-  /** Writes every dirty session to the store (and so to its changelog), once each. */
-  @Override
-  public void flushCache() {
-    for (Slot slot : dirty) {
-      slot.dirty = false;
-      if (slot.session == null) {
-        committed.delete(slot.key);
-        if (slots.get(slot.key) == slot) {
-          slots.remove(slot.key);
-        }
-      } else {
-        committed.put(slot.key, SessionStateCodec.encode(slot.session));
-        flushedSessions++;
-      }
-    }
-    dirty.clear();
-  }
-
-  @Override
-  public void clearCache() {
-    slots.clear();
-    dirty.clear();
-  }
-
-  @Override
-  public boolean setFlushListener(CacheFlushListener<Bytes, byte[]> listener,
-      boolean sendOldValues) {
-    return false; // nothing downstream listens to this store's flushes
   }
 
   @Override
@@ -177,6 +95,23 @@ public final class SessionSlots
     return sessions;
   }
 
+  /** Writes what changed since the last commit, once each: Streams commits next. */
+  @Override
+  public void flushCache() {
+    beforeCommit.run();
+  }
+
+  @Override
+  public void clearCache() {
+    // the processor's tables are the cache; a recycled task builds new ones
+  }
+
+  @Override
+  public boolean setFlushListener(CacheFlushListener<Bytes, byte[]> listener,
+      boolean sendOldValues) {
+    return false; // nothing downstream listens to this store's flushes
+  }
+
   // ---- StateStore: the inner store does the work; this object is the registered root ----
 
   @Override
@@ -186,7 +121,7 @@ public final class SessionSlots
 
   @Override
   public void init(StateStoreContext context, StateStore root) {
-    clearCache();
+    beforeCommit = () -> { };
     committed.init(context, root);
   }
 
@@ -207,7 +142,7 @@ public final class SessionSlots
 
   @Override
   public void close() {
-    clearCache();
+    beforeCommit = () -> { };
     committed.close();
   }
 

@@ -45,6 +45,7 @@ public final class SuspiciousSessionFeed implements AutoCloseable {
       consumer.seekToBeginning(partitions);
     } else {
       consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position); // now, not at the first poll: from this moment
     }
   }
 

@@ -310,7 +310,8 @@ class SessionTopologyTest {
     assertThat(open).extracting(r -> r.observer() + " " + r.clientPort() + " " + r.clientState()
         + " " + r.endedBy()).containsExactlyInAnyOrder("host-a 40040 ESTABLISHED open",
         "host-b 40041 SYN_SENT open");
-    assertThat(store.committedSessions(SessionStoreKey.connectionPrefix(keys.encode(key(40041)))))
+    assertThat(store.committedSessions(
+        dev.tcpscope.session.engine.SessionTable.slotKey(ip(1), 40041, ip(2), 80)))
         .hasSize(1);
   }
 
