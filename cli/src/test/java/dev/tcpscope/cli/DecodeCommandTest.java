@@ -58,10 +58,10 @@ class DecodeCommandTest {
     assertThat(run.exitCode()).isZero();
     // 4 s of capture, all of it a silent gap: one periodic block when the clock passes the
     // boundary (not one per silent second), then the final block
-    long blocks = run.err().lines().filter(l -> l.startsWith("======= tcpscope statistics")).count();
+    long blocks = run.err().lines().filter(l -> l.startsWith("===== Session Statistics")).count();
     assertThat(blocks).isEqualTo(2);
     CommandRun quiet = CommandRun.of("analyze", file);
-    assertThat(quiet.err().lines().filter(l -> l.startsWith("======= tcpscope statistics")))
+    assertThat(quiet.err().lines().filter(l -> l.startsWith("===== Session Statistics")))
         .hasSize(1);
   }
 }

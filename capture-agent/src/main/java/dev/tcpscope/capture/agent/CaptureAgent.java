@@ -3,6 +3,7 @@ package dev.tcpscope.capture.agent;
 import dev.tcpscope.capture.decode.DecodeResult;
 import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.capture.decode.FrameDecoder;
+import dev.tcpscope.capture.decode.HttpFirstLine;
 import dev.tcpscope.capture.pipeline.DecodeCounters;
 import dev.tcpscope.capture.publish.SegmentPublisher;
 import dev.tcpscope.capture.source.PacketSource;
@@ -35,6 +36,16 @@ public final class CaptureAgent {
   private volatile long flushBy;
   private volatile Thread sender;
   private long lastDroppedTotal;
+  /** Newest capture time among the segments handed to the publisher (publisher thread only). */
+  private long publishedClockUs;
+
+  /**
+   * How far behind the wall clock a live heartbeat's capture clock stays when nothing waits to
+   * be published: packets libpcap still buffers carry slightly older timestamps, and the clock
+   * must not pass them.
+   */
+  private static final long LIVE_CLOCK_MARGIN_US = 2_000_000L;
+  private boolean httpLines;
 
   public CaptureAgent(SegmentPublisher publisher, String observer, int ringCapacity,
       Duration flushDeadline) {
@@ -42,6 +53,12 @@ public final class CaptureAgent {
     this.observer = observer;
     this.ring = new SegmentRing(ringCapacity);
     this.flushDeadline = flushDeadline;
+  }
+
+  /** Publish the HTTP request or status line each segment begins with (-m http). */
+  public CaptureAgent httpLines(boolean on) {
+    this.httpLines = on;
+    return this;
   }
 
   public AgentCounters counters() {
@@ -75,6 +92,9 @@ public final class CaptureAgent {
         DecodeResult result = decoder.decode(linkType, data, offset, captured, wire, tsUs, segment);
         decodeCounters.count(result);
         if (result == DecodeResult.SEGMENT) {
+          segment.httpLine = httpLines
+              ? HttpFirstLine.of(segment.frame, segment.payloadOffset, segment.capturedPayload)
+              : null;
           if (lossless) {
             ring.put(segment, stopped);
           } else {
@@ -165,6 +185,9 @@ public final class CaptureAgent {
       DecodedSegment next = ring.peek();
       if (next != null) {
         publisher.publish(next);
+        if (next.tsUs > publishedClockUs) {
+          publishedClockUs = next.tsUs;
+        }
         ring.release();
         if (++sinceCheck < 1024) {
           continue;
@@ -195,10 +218,13 @@ public final class CaptureAgent {
     long droppedTotal = ring.dropped() + source.droppedByCapture();
     boolean dropping = droppedTotal > lastDroppedTotal;
     lastDroppedTotal = droppedTotal;
-    long clock = counters.captureClockUs;
-    if (!source.isFile()) {
-      // A silent network still moves the clock: heartbeats carry the wall clock then.
-      clock = Math.max(clock, System.currentTimeMillis() * 1000);
+    // The heartbeat's clock promises that every segment captured up to it was published before
+    // it (the processor ends idle sessions by it), so it is the newest published segment's time,
+    // not the capture thread's, which may be ahead of segments still in the ring.
+    long clock = publishedClockUs;
+    if (!source.isFile() && ring.peek() == null) {
+      // A silent network still moves the clock: heartbeats follow the wall clock then.
+      clock = Math.max(clock, System.currentTimeMillis() * 1000 - LIVE_CLOCK_MARGIN_US);
     }
     if (clock == 0) {
       return; // a file that has not yielded a segment yet has no clock to report

@@ -43,6 +43,12 @@ public final class DecodedSegment {
   /** Payload bytes actually captured (at most payloadLength). */
   public int capturedPayload;
 
+  /**
+   * The HTTP request or status line the payload begins with ({@link HttpFirstLine}), set by a
+   * capture loop that publishes it (-m http); null otherwise. The decoder does not set it.
+   */
+  public String httpLine;
+
   public int addressLength() {
     return ipVersion == 4 ? 4 : 16;
   }

@@ -29,7 +29,8 @@ public final class SegmentCopy {
     System.arraycopy(from.frame, from.optionsOffset, to.frame, 0, length);
     to.optionsOffset = 0;
     to.optionsLength = length;
-    to.payloadOffset = 0;
-    to.capturedPayload = 0;
+    to.payloadOffset = 0; // the payload itself is not copied ...
+    to.capturedPayload = from.capturedPayload; // ... but how much of it was captured is
+    to.httpLine = from.httpLine;
   }
 }

@@ -21,7 +21,8 @@ import org.apache.avro.SchemaNormalization;
 public final class SegmentEncoder {
   private static final String SEGMENT_FIELDS = "observer:STRING source:STRING ts_us:LONG"
       + " src_ip:BYTES src_port:INT dst_ip:BYTES dst_port:INT seq:LONG ack:LONG flags:INT"
-      + " window:INT payload_length:INT frame_length:INT fragmented:BOOLEAN options:BYTES";
+      + " window:INT payload_length:INT frame_length:INT fragmented:BOOLEAN options:BYTES"
+      + " payload_captured:UNION[NULL,INT] http_line:UNION[NULL,STRING]";
   private static final String KEY_FIELDS = "low_ip:BYTES low_port:INT high_ip:BYTES"
       + " high_port:INT";
 
@@ -42,6 +43,7 @@ public final class SegmentEncoder {
     this.keyHeader = header(ConnectionKey.getClassSchema());
     this.supported = SEGMENT_FIELDS.equals(fields(TcpSegment.getClassSchema()))
         && KEY_FIELDS.equals(fields(ConnectionKey.getClassSchema()));
+    // Header, two strings, the fixed fields and unions (at most ~80 bytes), 40 option bytes.
     this.scratch = new byte[10 + 2 * 5 + this.observer.length + this.source.length + 160];
   }
 
@@ -52,8 +54,14 @@ public final class SegmentEncoder {
 
   private static String fields(Schema schema) {
     List<Schema.Field> fields = schema.getFields();
-    return fields.stream().map(f -> f.name() + ":" + f.schema().getType())
+    return fields.stream().map(f -> f.name() + ":" + type(f.schema()))
         .collect(Collectors.joining(" "));
+  }
+
+  private static String type(Schema schema) {
+    return schema.getType() != Schema.Type.UNION ? schema.getType().name()
+        : schema.getTypes().stream().map(t -> t.getType().name())
+            .collect(Collectors.joining(",", "UNION[", "]"));
   }
 
   /** C3 01, then the schema's CRC-64-AVRO fingerprint, little-endian. */
@@ -88,6 +96,23 @@ public final class SegmentEncoder {
     varLong(s.frameLength);
     scratch[at++] = (byte) (s.fragmented ? 1 : 0);
     bytes(s.frame, s.optionsOffset, Math.min(s.optionsLength, 40));
+    // Unions: the branch index (0 null, 1 the value), then the value.
+    if (s.capturedPayload < s.payloadLength) {
+      varLong(1);
+      varLong(s.capturedPayload);
+    } else {
+      varLong(0);
+    }
+    if (s.httpLine == null) {
+      varLong(0);
+    } else {
+      byte[] line = s.httpLine.getBytes(StandardCharsets.UTF_8); // only with -m http
+      if (scratch.length - at < line.length + 16) {
+        scratch = java.util.Arrays.copyOf(scratch, at + line.length + 16);
+      }
+      varLong(1);
+      bytes(line, 0, line.length);
+    }
     return java.util.Arrays.copyOf(scratch, at);
   }
 

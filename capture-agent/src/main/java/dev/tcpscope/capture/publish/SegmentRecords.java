@@ -61,6 +61,8 @@ public final class SegmentRecords {
         .setFrameLength(s.frameLength)
         .setFragmented(s.fragmented)
         .setOptions(ByteBuffer.wrap(s.options()))
+        .setPayloadCaptured(s.capturedPayload < s.payloadLength ? s.capturedPayload : null)
+        .setHttpLine(s.httpLine)
         .build();
   }
 }

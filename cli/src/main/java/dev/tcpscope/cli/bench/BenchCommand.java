@@ -1,9 +1,5 @@
 package dev.tcpscope.cli.bench;
 
-import dev.tcpscope.session.engine.RuleSettings;
-import dev.tcpscope.session.engine.Segment;
-import dev.tcpscope.session.engine.SessionTable;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,65 +39,43 @@ public final class BenchCommand implements Callable<Integer> {
       + " reported (default ${DEFAULT-VALUE}).")
   int runs;
 
+  @Option(names = "--commit-interval-ms", defaultValue = "0", description = "pipeline: the"
+      + " processor's commit interval (default: Kafka Streams' 100 ms under exactly-once).")
+  long commitIntervalMs;
+
+  @Option(names = "--latency-rate", defaultValue = "5000", description = "pipeline: refused"
+      + " connections per second in the latency phase (default ${DEFAULT-VALUE}).")
+  int latencyRate;
+
+  @Option(names = "--latency-seconds", defaultValue = "10", description = "pipeline: length of"
+      + " the latency phase (default ${DEFAULT-VALUE}).")
+  int latencySeconds;
+
+  @Option(names = "--write-capture", paramLabel = "FILE",
+      description = "engine: instead of measuring, write the synthetic traffic (--segments"
+          + " frames, --sessions open at once) as a pcap file, headers only, for analyze and"
+          + " miruo to read.")
+  java.nio.file.Path writeCapture;
+
   @Override
   public Integer call() throws Exception {
     if (segments < 1 || sessions < 1 || runs < 1) {
       throw new IllegalArgumentException("--segments, --sessions and --runs must be positive");
     }
     return switch (target) {
-      case engine -> engine();
+      case engine -> writeCapture != null
+          ? EngineBench.writeCapture(writeCapture, segments, sessions, System.out)
+          : new EngineBench(segments, sessions, runs).run(System.out);
       case agent -> live ? new LiveCaptureBench(segments, runs).run()
           : new AgentBench(segments, runs).run();
-      case pipeline -> throw new IllegalArgumentException("bench pipeline is not built yet");
+      case pipeline -> {
+        java.util.Properties processor = new java.util.Properties();
+        if (commitIntervalMs > 0) {
+          processor.put("commit.interval.ms", String.valueOf(commitIntervalMs));
+        }
+        yield new PipelineBench(segments, sessions, System.out)
+            .run(processor, latencyRate, latencySeconds);
+      }
     };
-  }
-
-  private int engine() {
-    // Warm-up, then measured runs; each run a fresh table so session churn is included.
-    double[] rates = new double[runs];
-    long[] usedBytes = new long[runs];
-    runEngine(Math.min(segments, 2_000_000), sessions);
-    for (int i = 0; i < runs; i++) {
-      EngineRun r = runEngine(segments, sessions);
-      rates[i] = r.segmentsPerSecond;
-      usedBytes[i] = r.bytesPerSession;
-    }
-    java.util.Arrays.sort(rates);
-    java.util.Arrays.sort(usedBytes);
-    System.out.println("bench=engine");
-    System.out.println("sessions_concurrent=" + sessions);
-    System.out.println("segments=" + segments);
-    System.out.println("runs=" + runs);
-    System.out.println(String.format(Locale.ROOT, "segments_per_s=%.0f", rates[runs / 2]));
-    System.out.println(String.format(Locale.ROOT, "segments_per_s_min=%.0f", rates[0]));
-    System.out.println(String.format(Locale.ROOT, "segments_per_s_max=%.0f", rates[runs - 1]));
-    System.out.println("bytes_per_open_session=" + usedBytes[runs / 2]);
-    return 0;
-  }
-
-  private record EngineRun(double segmentsPerSecond, long bytesPerSession) {}
-
-  static EngineRun runEngine(long count, int concurrent) {
-    // --all off and miruo's defaults: the clean sessions are judged and not reported.
-    long baseline = MemoryProbe.usedAfterGc();
-    long[] reported = {0};
-    SessionTable table = new SessionTable(RuleSettings.defaults(), "bench", r -> reported[0]++);
-    SyntheticTraffic traffic = new SyntheticTraffic(concurrent, 6);
-    Segment segment = new Segment();
-    // Fill the table to its steady state before timing.
-    for (int i = 0; i < concurrent * 3; i++) {
-      traffic.next(segment);
-      table.onSegment(segment);
-    }
-    long start = System.nanoTime();
-    for (long i = 0; i < count; i++) {
-      traffic.next(segment);
-      table.onSegment(segment);
-    }
-    long elapsed = System.nanoTime() - start;
-    long bytes = MemoryProbe.usedAfterGc() - baseline;
-    int open = table.size();
-    java.lang.ref.Reference.reachabilityFence(table);
-    return new EngineRun(count * 1e9 / elapsed, bytes / Math.max(1, open));
   }
 }

@@ -87,6 +87,11 @@ public final class AgentCommand implements Callable<Integer> {
           + " acknowledge what is buffered (default ${DEFAULT-VALUE}).")
   int flushTimeoutSeconds;
 
+  @Option(names = {"-m", "--dpi-mode"}, paramLabel = "http",
+      description = "Also publish the HTTP request or status line a segment begins with: http"
+          + " (otherwise no payload byte leaves the host).")
+  String dpiMode;
+
   @Parameters(paramLabel = "BPF", arity = "0..*",
       description = "A filter in tcpdump syntax, after '--': in the kernel for live capture"
           + " (default: TCP and the tunnels the decoder opens), or on each frame of a file.")
@@ -111,6 +116,10 @@ public final class AgentCommand implements Callable<Integer> {
     if (flushTimeoutSeconds < 0) {
       throw new IllegalArgumentException("--flush-timeout must be 0 or more seconds, not "
           + flushTimeoutSeconds);
+    }
+    if (dpiMode != null && !dpiMode.equals("http")) {
+      throw new IllegalArgumentException(
+          "-m/--dpi-mode accepts only 'http', not '" + dpiMode + "'");
     }
     String observerId = Hosts.observerOr(observer);
     Properties client = kafka.clientSettings(environment);
@@ -145,7 +154,8 @@ public final class AgentCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(stopper);
     MetricsEndpoint endpoint = null;
     try (KafkaSegmentPublisher publisher = new KafkaSegmentPublisher(client, topic, records)) {
-      CaptureAgent agent = new CaptureAgent(publisher, observerId, ringCapacity, flushDeadline);
+      CaptureAgent agent = new CaptureAgent(publisher, observerId, ringCapacity, flushDeadline)
+          .httpLines(dpiMode != null);
       running.set(agent);
       AtomicBoolean capturing = new AtomicBoolean(true);
       if (metricsPort >= 0) {

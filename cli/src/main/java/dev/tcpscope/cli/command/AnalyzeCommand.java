@@ -1,7 +1,9 @@
 package dev.tcpscope.cli.command;
 
+import dev.tcpscope.capture.decode.DecodeResult;
 import dev.tcpscope.capture.pcap.CaptureFormatException;
 import dev.tcpscope.capture.pipeline.CaptureFileReplay;
+import dev.tcpscope.capture.pipeline.DecodeCounters;
 import dev.tcpscope.capture.source.BpfFrameFilter;
 import dev.tcpscope.session.engine.RuleSettings;
 import dev.tcpscope.session.engine.Segment;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -68,7 +71,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
       long[] nextStatsUs = {Long.MIN_VALUE};
       try {
         replay.replay(file, decoded -> {
-          Segments.copy(decoded, segment);
+          Segments.copy(decoded, segment, settings.httpMode());
           table.onSegment(segment);
           if (everyUs > 0) {
             if (nextStatsUs[0] == Long.MIN_VALUE) {
@@ -76,8 +79,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             } else if (decoded.tsUs >= nextStatsUs[0]) {
               nextStatsUs[0] = decoded.tsUs + everyUs;
               out.flush();
-              System.err.print(StatisticsText.format(table.stats(), replay.counters().frames(),
-                  replay.counters().summary()));
+              System.err.print(statistics(table, settings, replay));
             }
           }
         });
@@ -97,10 +99,28 @@ public final class AnalyzeCommand implements Callable<Integer> {
             + "; what came before it was analysed");
       }
       if (!noStats) {
-        System.err.print(StatisticsText.format(table.stats(), replay.counters().frames(),
-            replay.counters().summary()));
+        System.err.print(statistics(table, settings, replay));
       }
     }
     return exit;
+  }
+
+  private static String statistics(SessionTable table, RuleSettings settings,
+      CaptureFileReplay replay) {
+    DecodeCounters c = replay.counters();
+    StringBuilder other = new StringBuilder();
+    for (DecodeResult r : new DecodeResult[] {DecodeResult.UNSUPPORTED_LINK, DecodeResult.NOT_IP,
+        DecodeResult.NOT_TCP, DecodeResult.NON_FIRST_FRAGMENT}) {
+      if (c.get(r) > 0) {
+        other.append(other.length() > 0 ? " " : "").append(r.name().toLowerCase(Locale.ROOT))
+            .append('=').append(c.get(r));
+      }
+    }
+    if (replay.filtered() > 0) {
+      other.append(other.length() > 0 ? " " : "").append("filtered=").append(replay.filtered());
+    }
+    return StatisticsText.format(table.stats(), settings, new StatisticsText.Capture(c.frames(),
+        c.segments(), c.get(DecodeResult.L2_ERROR), c.get(DecodeResult.IP_ERROR),
+        c.get(DecodeResult.TCP_ERROR), other.toString()));
   }
 }

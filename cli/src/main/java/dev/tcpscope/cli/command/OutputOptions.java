@@ -19,12 +19,29 @@ public final class OutputOptions {
       description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   Format format;
 
-  @Option(names = "-C", paramLabel = "0|1",
+  @Option(names = {"-C", "--color"}, paramLabel = "0|1",
       description = "Colour: 1 on, 0 off (default: on when writing to a terminal).")
   Integer colour;
 
-  @Option(names = "-q", description = "The narrower text layout, without ids, sizes and options.")
+  @Option(names = {"-q", "--quiet"},
+      description = "The narrower text layout, without ids, sizes and options.")
   boolean quiet;
+
+  /**
+   * Whether standard output is a terminal: a console exists only when both standard input and
+   * output are one (JDK 17); from JDK 22 on a console always exists and says so itself.
+   */
+  static boolean onTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true; // before JDK 22 a console is a terminal
+    }
+  }
 
   public Function<SessionReport, String> formatter() {
     if (colour != null && colour != 0 && colour != 1) {
@@ -33,7 +50,7 @@ public final class OutputOptions {
     if (format == Format.jsonl) {
       return JsonLines::format;
     }
-    boolean useColour = colour != null ? colour == 1 : System.console() != null;
+    boolean useColour = colour != null ? colour == 1 : onTerminal();
     MiruoText text = new MiruoText(useColour, quiet, ZoneId.systemDefault());
     return text::format;
   }

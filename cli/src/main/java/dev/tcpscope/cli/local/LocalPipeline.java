@@ -143,7 +143,8 @@ public final class LocalPipeline {
     try (KafkaSegmentPublisher publisher =
             new KafkaSegmentPublisher(client, TcpscopeTopics.SEGMENTS, records);
         CaptureFileSource source = new CaptureFileSource(capture.name(), capture.open())) {
-      CaptureAgent agent = new CaptureAgent(publisher, observer, 1 << 16, Duration.ofMinutes(1));
+      CaptureAgent agent = new CaptureAgent(publisher, observer, 1 << 16, Duration.ofMinutes(1))
+          .httpLines(rules.httpMode());
       agent.run(source, () -> { });
       if (publisher.failed() > 0) {
         return new IOException(publisher.failed() + " segments could not be published",

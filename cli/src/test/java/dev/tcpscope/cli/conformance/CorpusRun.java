@@ -68,13 +68,26 @@ final class CorpusRun {
   /** The file's (first) link type. */
   int linkType = -1;
 
-  private CorpusRun(Path file, RuleSettings rules) {
+  /** Whether checksums are verified as Zeek does by default (see {@link Checksums}). */
+  private final boolean verifyChecksums;
+
+  /** Segments dropped for a wrong IPv4 header checksum, and those with a wrong TCP checksum. */
+  int badIpChecksums;
+
+  int badTcpChecksums;
+
+  private CorpusRun(Path file, RuleSettings rules, boolean verifyChecksums) {
     this.file = file;
     this.rules = rules;
+    this.verifyChecksums = verifyChecksums;
   }
 
   static CorpusRun of(Path file, RuleSettings rules) {
-    CorpusRun run = new CorpusRun(file, rules);
+    return of(file, rules, false);
+  }
+
+  static CorpusRun of(Path file, RuleSettings rules, boolean verifyChecksums) {
+    CorpusRun run = new CorpusRun(file, rules, verifyChecksums);
     try {
       run.replay();
     } catch (IOException e) {
@@ -92,6 +105,15 @@ final class CorpusRun {
       FrameTap tap = new FrameTap(reader);
       replay.replay(tap, decoded -> {
         Segments.copy(decoded, segment);
+        if (verifyChecksums) {
+          Checksums.Verdict verdict = Checksums.of(decoded);
+          if (verdict == Checksums.Verdict.BAD_IP) {
+            badIpChecksums++;
+            return;
+          }
+          segment.badChecksum = verdict == Checksums.Verdict.BAD_TCP;
+          badTcpChecksums += segment.badChecksum ? 1 : 0;
+        }
         long outside = table.stats().lateSegments() + table.stats().droppedSessions();
         table.onSegment(segment);
         boolean inNoSession =

@@ -13,6 +13,21 @@ public final class EngineStats {
   long droppedSegments;
   long lateSegments;
   long segments;
+  long partialSessions;
+  /** Capture times of the first and the newest segment (Long.MIN_VALUE: none yet). */
+  long firstUs = Long.MIN_VALUE;
+
+  long lastUs = Long.MIN_VALUE;
+
+  /** Sessions first seen mid-stream. */
+  public long partialSessions() {
+    return partialSessions;
+  }
+
+  /** Capture time covered so far: first to newest segment, in microseconds. */
+  public long captureSpanUs() {
+    return firstUs == Long.MIN_VALUE ? 0 : lastUs - firstUs;
+  }
 
   public long sessions() {
     return sessions;

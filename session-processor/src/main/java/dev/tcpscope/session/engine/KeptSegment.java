@@ -19,6 +19,8 @@ final class KeptSegment {
   TcpState clientState;
   TcpState serverState;
   Mark mark = Mark.NONE;
+  /** The HTTP request or status line shown under the segment (-m http), or null. */
+  String http;
 
   private static final byte[] EMPTY = new byte[0];
 
@@ -39,6 +41,7 @@ final class KeptSegment {
     System.arraycopy(s.options, s.optionsOffset, options, 0, length);
     optionsLength = length;
     mark = Mark.NONE;
+    http = null;
   }
 
   KeptSegment copy() {
@@ -57,6 +60,7 @@ final class KeptSegment {
     k.clientState = clientState;
     k.serverState = serverState;
     k.mark = mark;
+    k.http = http;
     return k;
   }
 }

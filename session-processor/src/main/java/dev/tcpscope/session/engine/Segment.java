@@ -26,6 +26,12 @@ public final class Segment {
   public int flags;
   public int window;
   public int payloadLength;
+
+  /**
+   * Fewer payload bytes were captured than were sent (snap length): Zeek's reassembler never
+   * gets them, so an acknowledgement of them is a content gap ({@code g}).
+   */
+  public boolean payloadTruncated;
   public int frameLength;
   public boolean fragmented;
   /** Raw TCP options: {@code optionsLength} bytes from {@code optionsOffset}. */
@@ -33,6 +39,16 @@ public final class Segment {
 
   public int optionsOffset;
   public int optionsLength;
+
+  /**
+   * The TCP checksum is wrong: Zeek counts such a packet (history {@code c}) and otherwise
+   * ignores it; miruo does not look. Capture hosts offload checksums, so agents leave this false;
+   * the Zeek conformance test sets it for traces Zeek read with checksums verified.
+   */
+  public boolean badChecksum;
+
+  /** The HTTP request or status line this segment begins with (-m http), or null. */
+  public String httpLine;
 
   boolean has(int flag) {
     return (flags & flag) != 0;

@@ -48,12 +48,13 @@ public final class Session {
 
   long serverTimerUs;
 
-  final ZeekView zeek;
+  /** Zeek's view; null once the session ended (its report is out). */
+  ZeekView zeek;
 
   // Display: the shown segments, a ring of the latest unshown ones for -v context and for
   // the original of a retransmission, and how many following segments are still context.
   int nextIndex;
-  final ArrayList<KeptSegment> shown = new ArrayList<>(8);
+  final ArrayList<KeptSegment> shown = new ArrayList<>(4);
   KeptSegment[] recent;
   int recentCount;
   int recentHead;
@@ -111,7 +112,7 @@ public final class Session {
     this.observer = observer;
     this.source = source;
     this.partial = partial;
-    this.recent = new KeptSegment[Math.max(ringSize, 1)];
+    this.recent = ringSize == 0 ? NO_RING : new KeptSegment[ringSize];
     this.zeek = zeek;
   }
 
@@ -155,7 +156,7 @@ public final class Session {
     clientTimerUs = s.tsUs;
     synUs = s.tsUs;
     count(s, fromClient);
-    zeek.onSegment(s, true, false);
+    zeek.onSegment(s, true);
     KeptSegment k = slot(s, fromClient);
     k.mark = Mark.HANDSHAKE;
     if (s.fragmented && rules.fragment()) {
@@ -170,7 +171,7 @@ public final class Session {
     boolean hadSegments = clientSegments + serverSegments > 0;
     count(s, fromClient);
     Retransmission retransmission = classifyRetransmission(s, fromClient);
-    zeek.onSegment(s, fromClient, retransmission == Retransmission.DATA);
+    zeek.onSegment(s, fromClient);
     KeptSegment k = slot(s, fromClient);
 
     boolean show;
@@ -179,6 +180,12 @@ public final class Session {
       TcpState serverBefore = serverState;
       Mark mark = transition(s, fromClient);
       show = mark != null;
+      if (s.httpLine != null && rules.httpMode() && clientBefore == TcpState.ESTABLISHED
+          && serverBefore == TcpState.ESTABLISHED) {
+        // miruo -m http: on an established session the line is shown under its segment
+        k.http = s.httpLine;
+        show = true;
+      }
       if (mark != null) {
         k.mark = mark;
       }
@@ -572,6 +579,22 @@ public final class Session {
       at--;
     }
     shown.add(at, k);
+  }
+
+  private static final KeptSegment[] NO_RING = new KeptSegment[0];
+
+  /**
+   * After the end and the report: keeps only what recognises a late segment (endpoints, initial
+   * sequence number, times), so an ended session waiting in its slot costs little.
+   */
+  void release() {
+    shown.clear();
+    shown.trimToSize();
+    recent = NO_RING;
+    recentCount = 0;
+    recentHead = 0;
+    spare = null;
+    zeek = null;
   }
 
   /** The segments kept for display, in capture order. */

@@ -37,6 +37,10 @@ public final class SessionEngine implements SegmentBudget {
    */
   public Session onSegment(Session current, Segment s, String observer, String source) {
     stats.segments++;
+    if (stats.firstUs == Long.MIN_VALUE) {
+      stats.firstUs = s.tsUs;
+    }
+    stats.lastUs = Math.max(stats.lastUs, s.tsUs);
     boolean connectionAttempt = s.has(Segment.SYN) && !s.has(Segment.ACK) && !s.has(Segment.RST);
     if (current != null && !current.ended()) {
       boolean fromClient = current.isFromClient(s);
@@ -77,6 +81,9 @@ public final class SessionEngine implements SegmentBudget {
     boolean client = partial ? partialSenderIsClient(s) : senderIsClient;
     Session session = new Session(s, client, partial, observer, source, ringSize());
     stats.sessions++;
+    if (partial) {
+      stats.partialSessions++;
+    }
     stats.open++;
     stats.peakOpen = Math.max(stats.peakOpen, stats.open);
     session.begin(s, client, rules, this);
@@ -121,6 +128,20 @@ public final class SessionEngine implements SegmentBudget {
     return current;
   }
 
+  /**
+   * A session restored from a state store (a processor task starting) is open again: it
+   * counts against {@code -L}, and its kept segments against {@code -l}.
+   */
+  public void resumed(Session restored) {
+    if (restored.ended()) {
+      return;
+    }
+    stats.open++;
+    stats.peakOpen = Math.max(stats.peakOpen, stats.open);
+    stats.keptSegments += restored.shown.size();
+    stats.peakKeptSegments = Math.max(stats.peakKeptSegments, stats.keptSegments);
+  }
+
   /** The capture ended: report the session if a rule already applies (or --all). */
   public void onEndOfCapture(Session current) {
     if (current != null && !current.ended()) {
@@ -149,11 +170,8 @@ public final class SessionEngine implements SegmentBudget {
       }
       reports.accept(report(session));
     }
-    // The ended session stays in its slot only as a marker: display data is no longer needed.
-    session.shown.clear();
-    session.shown.trimToSize();
-    java.util.Arrays.fill(session.recent, null);
-    session.recentCount = 0;
+    // The ended session stays in its slot only as a marker for late segments.
+    session.release();
   }
 
   static SessionReport report(Session s) {
@@ -179,7 +197,8 @@ public final class SessionEngine implements SegmentBudget {
               TcpOptionsText.describe(k.options, 0, k.optionsLength),
               k.clientState.name(),
               k.serverState.name(),
-              k.mark));
+              k.mark,
+              k.http));
     }
     String clientIp = IpText.of(s.clientIp, s.addressLength);
     String serverIp = IpText.of(s.serverIp, s.addressLength);
@@ -202,8 +221,9 @@ public final class SessionEngine implements SegmentBudget {
         List.copyOf(reasons),
         s.clientState.name(),
         s.serverState.name(),
-        s.zeek.connState(),
-        s.zeek.history,
+        s.zeek.first().connState(),
+        s.zeek.first().history(),
+        s.zeek.connections(),
         s.partial,
         s.endedBy.wireName(),
         s.handshakeRttUs >= 0 ? s.handshakeRttUs : null,

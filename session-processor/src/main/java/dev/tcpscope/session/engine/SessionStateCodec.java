@@ -1,83 +1,68 @@
 package dev.tcpscope.session.engine;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * A session's whole state as bytes, for a state store and its changelog: a version byte,
  * then every field in a fixed order. Hand-written rather than Avro because the layout is
- * internal (never read by another program) and is written once per segment.
+ * internal (never read by another program) and is written for every active session at
+ * every commit.
  */
 public final class SessionStateCodec {
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   private SessionStateCodec() {}
 
   public static byte[] encode(Session s) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + s.shown.size() * 64);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
-      out.writeByte(s.addressLength);
-      out.write(s.clientIp);
-      out.writeShort(s.clientPort);
-      out.write(s.serverIp);
-      out.writeShort(s.serverPort);
-      out.writeUTF(s.observer);
-      out.writeUTF(s.source);
-      out.writeBoolean(s.partial);
-      out.writeShort(s.recent.length);
-      out.writeLong(s.startUs);
-      out.writeLong(s.lastUs);
-      out.writeByte(s.clientState.ordinal());
-      out.writeByte(s.serverState.ordinal());
-      out.writeLong(s.clientSegments);
-      out.writeLong(s.clientBytes);
-      out.writeLong(s.serverSegments);
-      out.writeLong(s.serverBytes);
-      out.writeInt(s.reasons);
-      out.writeByte(s.endedBy == null ? -1 : s.endedBy.ordinal());
-      out.writeLong(s.synUs);
-      out.writeLong(s.handshakeRttUs);
-      out.writeLong(s.clientIsn);
-      out.writeLong(s.serverIsn);
-      out.writeLong(s.clientNextSeq);
-      out.writeLong(s.serverNextSeq);
-      out.writeLong(s.clientUna);
-      out.writeLong(s.serverUna);
-      out.writeLong(s.clientTimerUs);
-      out.writeLong(s.serverTimerUs);
-      ZeekView z = s.zeek;
-      out.writeByte(z.orig.ordinal());
-      out.writeByte(z.resp.ordinal());
-      out.writeLong(z.origPayload);
-      out.writeLong(z.respPayload);
-      out.writeUTF(z.history);
-      out.writeInt(z.onceWritten);
-      for (long seq : z.lastFlagSeq) {
-        out.writeLong(seq);
-      }
-      for (int count : z.logCounts) {
-        out.writeInt(count);
-      }
-      out.writeInt(s.nextIndex);
-      out.writeInt(s.contextAfter);
-      out.writeLong(s.shownDropped);
-      out.writeInt(s.shown.size());
-      for (KeptSegment k : s.shown) {
-        writeKept(out, k);
-      }
-      out.writeShort(s.recentCount);
-      for (int i = 0; i < s.recentCount; i++) {
-        writeKept(out, s.recent[(s.recentHead + i) % s.recent.length]);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // cannot happen on a byte array
+    StateWriter out = new StateWriter(256 + (s.shown.size() + s.recentCount) * 48);
+    out.writeByte(VERSION);
+    out.writeByte(s.addressLength);
+    out.write(s.clientIp);
+    out.writeShort(s.clientPort);
+    out.write(s.serverIp);
+    out.writeShort(s.serverPort);
+    out.writeUTF(s.observer);
+    out.writeUTF(s.source);
+    out.writeBoolean(s.partial);
+    out.writeShort(s.recent.length);
+    out.writeLong(s.startUs);
+    out.writeLong(s.lastUs);
+    out.writeByte(s.clientState.ordinal());
+    out.writeByte(s.serverState.ordinal());
+    out.writeLong(s.clientSegments);
+    out.writeLong(s.clientBytes);
+    out.writeLong(s.serverSegments);
+    out.writeLong(s.serverBytes);
+    out.writeInt(s.reasons);
+    out.writeByte(s.endedBy == null ? -1 : s.endedBy.ordinal());
+    out.writeLong(s.synUs);
+    out.writeLong(s.handshakeRttUs);
+    out.writeLong(s.clientIsn);
+    out.writeLong(s.serverIsn);
+    out.writeLong(s.clientNextSeq);
+    out.writeLong(s.serverNextSeq);
+    out.writeLong(s.clientUna);
+    out.writeLong(s.serverUna);
+    out.writeLong(s.clientTimerUs);
+    out.writeLong(s.serverTimerUs);
+    out.writeBoolean(s.zeek != null);
+    if (s.zeek != null) {
+      writeZeek(out, s.zeek);
     }
-    return bytes.toByteArray();
+    out.writeInt(s.nextIndex);
+    out.writeInt(s.contextAfter);
+    out.writeLong(s.shownDropped);
+    out.writeInt(s.shown.size());
+    for (KeptSegment k : s.shown) {
+      writeKept(out, k);
+    }
+    out.writeShort(s.recentCount);
+    for (int i = 0; i < s.recentCount; i++) {
+      writeKept(out, s.recent[(s.recentHead + i) % s.recent.length]);
+    }
+    return out.toByteArray();
   }
 
   /**
@@ -124,17 +109,10 @@ public final class SessionStateCodec {
       s.serverUna = in.readLong();
       s.clientTimerUs = in.readLong();
       s.serverTimerUs = in.readLong();
-      zeek.orig = ZeekEndpoint.of(in.readUnsignedByte());
-      zeek.resp = ZeekEndpoint.of(in.readUnsignedByte());
-      zeek.origPayload = in.readLong();
-      zeek.respPayload = in.readLong();
-      zeek.history = in.readUTF();
-      zeek.onceWritten = in.readInt();
-      for (int i = 0; i < zeek.lastFlagSeq.length; i++) {
-        zeek.lastFlagSeq[i] = in.readLong();
-      }
-      for (int i = 0; i < zeek.logCounts.length; i++) {
-        zeek.logCounts[i] = in.readInt();
+      if (in.readBoolean()) {
+        readZeek(in, zeek);
+      } else {
+        s.zeek = null;
       }
       s.nextIndex = in.readInt();
       s.contextAfter = in.readInt();
@@ -161,7 +139,111 @@ public final class SessionStateCodec {
     }
   }
 
-  private static void writeKept(DataOutputStream out, KeptSegment k) throws IOException {
+  private static void writeZeek(StateWriter out, ZeekView z) {
+    out.writeBoolean(z.started);
+    out.writeBoolean(z.flipped);
+    out.writeLong(z.startUs);
+    out.writeLong(z.lastUs);
+    out.writeByte(z.historyLength);
+    out.write(z.history, 0, z.historyLength);
+    out.writeInt(z.histSeen);
+    out.writeBoolean(z.partial);
+    out.writeByte(z.firstPacketSeen);
+    out.writeBoolean(z.active);
+    out.writeBoolean(z.handshakeInactivity);
+    out.writeLong(z.attemptAtUs);
+    out.writeLong(z.deleteAtUs);
+    writeEndpoint(out, z.orig);
+    writeEndpoint(out, z.resp);
+    int earlier = z.earlier == null ? -1 : z.earlier.size();
+    out.writeByte(earlier);
+    for (int i = 0; i < earlier; i++) {
+      ZeekConnection c = z.earlier.get(i);
+      out.writeLong(c.startUs());
+      out.writeBoolean(c.origIsClient());
+      out.writeUTF(c.connState());
+      out.writeUTF(c.history());
+    }
+  }
+
+  private static void readZeek(DataInputStream in, ZeekView z) throws IOException {
+    z.started = in.readBoolean();
+    z.flipped = in.readBoolean();
+    z.startUs = in.readLong();
+    z.lastUs = in.readLong();
+    int letters = in.readUnsignedByte();
+    if (letters > ZeekView.MAX_HISTORY) {
+      throw new IllegalArgumentException("session state with " + letters + " history letters");
+    }
+    z.history = in.readNBytes(letters);
+    z.historyLength = letters;
+    z.histSeen = in.readInt();
+    z.partial = in.readBoolean();
+    z.firstPacketSeen = in.readUnsignedByte();
+    z.active = in.readBoolean();
+    z.handshakeInactivity = in.readBoolean();
+    z.attemptAtUs = in.readLong();
+    z.deleteAtUs = in.readLong();
+    readEndpoint(in, z.orig);
+    readEndpoint(in, z.resp);
+    int earlier = in.readByte();
+    if (earlier > ZeekView.MAX_CONNECTIONS) {
+      throw new IllegalArgumentException("session state with " + earlier + " Zeek connections");
+    }
+    if (earlier >= 0) {
+      z.earlier = new java.util.ArrayList<>(earlier + 1);
+      for (int i = 0; i < earlier; i++) {
+        z.earlier.add(new ZeekConnection(in.readLong(), in.readBoolean(), in.readUTF(),
+            in.readUTF()));
+      }
+    }
+  }
+
+  private static void writeEndpoint(StateWriter out, ZeekEndpoint e) {
+    out.writeByte(e.state.ordinal());
+    out.writeByte(e.prevState.ordinal());
+    out.writeInt(e.startSeq);
+    out.writeInt(e.lastSeq);
+    out.writeInt(e.ackSeq);
+    out.writeInt(e.histLastSyn);
+    out.writeInt(e.histLastFin);
+    out.writeInt(e.histLastRst);
+    out.writeInt(e.finCount);
+    out.writeInt(e.finSeq);
+    out.writeInt(e.retransmits);
+    out.writeInt(e.zeroWindows);
+    out.writeInt(e.gaps);
+    out.writeInt(e.badChecksums);
+    out.writeInt(e.reassembled);
+    out.writeInt(e.trimmed);
+    out.writeInt(e.aboveHoleStart);
+    out.writeInt(e.aboveHoleEnd);
+    out.writeBoolean(e.didClose);
+  }
+
+  private static void readEndpoint(DataInputStream in, ZeekEndpoint e) throws IOException {
+    e.state = EndpointState.of(in.readUnsignedByte());
+    e.prevState = EndpointState.of(in.readUnsignedByte());
+    e.startSeq = in.readInt();
+    e.lastSeq = in.readInt();
+    e.ackSeq = in.readInt();
+    e.histLastSyn = in.readInt();
+    e.histLastFin = in.readInt();
+    e.histLastRst = in.readInt();
+    e.finCount = in.readInt();
+    e.finSeq = in.readInt();
+    e.retransmits = in.readInt();
+    e.zeroWindows = in.readInt();
+    e.gaps = in.readInt();
+    e.badChecksums = in.readInt();
+    e.reassembled = in.readInt();
+    e.trimmed = in.readInt();
+    e.aboveHoleStart = in.readInt();
+    e.aboveHoleEnd = in.readInt();
+    e.didClose = in.readBoolean();
+  }
+
+  private static void writeKept(StateWriter out, KeptSegment k) {
     out.writeInt(k.index);
     out.writeLong(k.tsUs);
     out.writeBoolean(k.fromClient);
@@ -176,6 +258,10 @@ public final class SessionStateCodec {
     out.writeByte(k.clientState.ordinal());
     out.writeByte(k.serverState.ordinal());
     out.writeByte(k.mark.ordinal());
+    out.writeBoolean(k.http != null);
+    if (k.http != null) {
+      out.writeUTF(k.http);
+    }
   }
 
   private static KeptSegment readKept(DataInputStream in) throws IOException {
@@ -194,6 +280,7 @@ public final class SessionStateCodec {
     k.clientState = TcpState.of(in.readUnsignedByte());
     k.serverState = TcpState.of(in.readUnsignedByte());
     k.mark = Mark.of(in.readUnsignedByte());
+    k.http = in.readBoolean() ? in.readUTF() : null;
     return k;
   }
 }

@@ -1,7 +1,7 @@
 package dev.tcpscope.session.engine;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -18,6 +18,13 @@ public final class SessionTable {
   private final String observer;
   private final Map<ConnectionSlot, Session> slots = new HashMap<>();
   private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+  /**
+   * Ended sessions kept for their late segments, oldest first: at most -L of them, so memory
+   * stays bounded by the limits however fast connections come and go (the oldest marker goes
+   * first; a late segment of it then starts a partial session).
+   */
+  private final ArrayDeque<Deadline> lingering = new ArrayDeque<>();
+  private final int lingeringLimit;
   private final ConnectionSlot probe = new ConnectionSlot();
   private long clockUs = Long.MIN_VALUE;
   private String source = "";
@@ -25,6 +32,7 @@ public final class SessionTable {
   public SessionTable(RuleSettings rules, String observer, Consumer<SessionReport> reports) {
     this.engine = new SessionEngine(rules, reports);
     this.observer = observer;
+    this.lingeringLimit = rules.sessionLimit();
   }
 
   public EngineStats stats() {
@@ -40,10 +48,14 @@ public final class SessionTable {
     advanceClock(s.tsUs);
     probe.set(s);
     Session current = slots.get(probe);
+    boolean wasEnded = current != null && current.ended();
     Session next = engine.onSegment(current, s, observer, source);
     if (next == current) {
       if (next != null) {
         schedule(probe, next);
+        if (next.ended() && !wasEnded) {
+          linger(keyOf(next), next);
+        }
       }
       return;
     }
@@ -53,7 +65,29 @@ public final class SessionTable {
     } else {
       slots.put(key, next);
       schedule(key, next);
+      if (next.ended()) {
+        linger(key, next);
+      }
     }
+  }
+
+  private void linger(ConnectionSlot key, Session ended) {
+    lingering.addLast(new Deadline(0, key, ended));
+    while (lingering.size() > lingeringLimit) {
+      Deadline oldest = lingering.pollFirst();
+      if (slots.get(oldest.slot) == oldest.session) {
+        slots.remove(oldest.slot);
+      }
+    }
+  }
+
+  /** Ended sessions currently kept for late segments (at most -L). */
+  public int lingering() {
+    int n = 0;
+    for (Deadline d : lingering) {
+      n += slots.get(d.slot) == d.session ? 1 : 0;
+    }
+    return n;
   }
 
   private ConnectionSlot keyOf(Session s) {
@@ -108,26 +142,42 @@ public final class SessionTable {
     }
     slots.clear();
     deadlines.clear();
+    lingering.clear();
   }
 
   public int size() {
     return slots.size();
   }
 
-  private record Deadline(long atUs, ConnectionSlot slot, Session session) implements Comparable<Deadline> {
+  /** When a session's slot next needs a look (a plain class: heap walkers cannot read records). */
+  private static final class Deadline implements Comparable<Deadline> {
+    final long atUs;
+    final ConnectionSlot slot;
+    final Session session;
+
+    Deadline(long atUs, ConnectionSlot slot, Session session) {
+      this.atUs = atUs;
+      this.slot = slot;
+      this.session = session;
+    }
+
     @Override
     public int compareTo(Deadline other) {
       return Long.compare(atUs, other.atUs);
     }
   }
 
-  /** A connection's two endpoints in canonical order, as the map key. */
+  /**
+   * A connection's two endpoints in canonical order, as the map key: each address as two
+   * longs (IPv4 in the low one), so hashing and comparing are a few arithmetic operations.
+   */
   static final class ConnectionSlot {
-    private final byte[] low = new byte[16];
-    private final byte[] high = new byte[16];
-    private int lowPort;
-    private int highPort;
-    private int length;
+    private long lowHi;
+    private long lowLo;
+    private long highHi;
+    private long highLo;
+    /** Ports and address length: lowPort << 32 | highPort << 8 | length. */
+    private long meta;
     private int hash;
 
     void set(Segment s) {
@@ -135,17 +185,25 @@ public final class SessionTable {
     }
 
     void set(byte[] a, int aPort, byte[] b, int bPort, int addressLength) {
-      int order = Arrays.compareUnsigned(a, 0, addressLength, b, 0, addressLength);
-      boolean aLow = order < 0 || (order == 0 && aPort <= bPort);
-      System.arraycopy(aLow ? a : b, 0, low, 0, addressLength);
-      System.arraycopy(aLow ? b : a, 0, high, 0, addressLength);
-      lowPort = aLow ? aPort : bPort;
-      highPort = aLow ? bPort : aPort;
-      length = addressLength;
-      long h = ((long) lowPort << 16) ^ highPort;
-      for (int i = 0; i < addressLength; i += 4) {
-        h = h * 0x9E3779B97F4A7C15L + (readInt(low, i) ^ ((long) readInt(high, i) << 32));
+      boolean v6 = addressLength == 16;
+      long aHi = v6 ? readLong(a, 0) : 0;
+      long aLo = v6 ? readLong(a, 8) : readInt(a) & 0xffffffffL;
+      long bHi = v6 ? readLong(b, 0) : 0;
+      long bLo = v6 ? readLong(b, 8) : readInt(b) & 0xffffffffL;
+      int order = Long.compareUnsigned(aHi, bHi);
+      if (order == 0) {
+        order = Long.compareUnsigned(aLo, bLo);
       }
+      boolean aLow = order < 0 || (order == 0 && aPort <= bPort);
+      lowHi = aLow ? aHi : bHi;
+      lowLo = aLow ? aLo : bLo;
+      highHi = aLow ? bHi : aHi;
+      highLo = aLow ? bLo : aLo;
+      meta = ((long) (aLow ? aPort : bPort) << 32) | ((long) (aLow ? bPort : aPort) << 8)
+          | addressLength;
+      long h = lowLo * 0x9E3779B97F4A7C15L + highLo;
+      h = h * 0x9E3779B97F4A7C15L + (lowHi ^ (highHi * 31));
+      h = h * 0x9E3779B97F4A7C15L + meta;
       // murmur3's finaliser: every input bit reaches the bits HashMap uses for its buckets
       h ^= h >>> 33;
       h *= 0xff51afd7ed558ccdL;
@@ -155,14 +213,26 @@ public final class SessionTable {
       hash = (int) h;
     }
 
-    private static int readInt(byte[] b, int at) {
-      return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8)
-          | (b[at + 3] & 0xff);
+    private static int readInt(byte[] b) {
+      return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    }
+
+    private static long readLong(byte[] b, int at) {
+      long v = 0;
+      for (int i = at; i < at + 8; i++) {
+        v = (v << 8) | (b[i] & 0xff);
+      }
+      return v;
     }
 
     ConnectionSlot copy() {
       ConnectionSlot c = new ConnectionSlot();
-      c.set(low, lowPort, high, highPort, length);
+      c.lowHi = lowHi;
+      c.lowLo = lowLo;
+      c.highHi = highHi;
+      c.highLo = highLo;
+      c.meta = meta;
+      c.hash = hash;
       return c;
     }
 
@@ -170,11 +240,11 @@ public final class SessionTable {
     public boolean equals(Object o) {
       return o instanceof ConnectionSlot other
           && other.hash == hash
-          && other.lowPort == lowPort
-          && other.highPort == highPort
-          && other.length == length
-          && Arrays.equals(low, 0, length, other.low, 0, length)
-          && Arrays.equals(high, 0, length, other.high, 0, length);
+          && other.lowLo == lowLo
+          && other.highLo == highLo
+          && other.meta == meta
+          && other.lowHi == lowHi
+          && other.highHi == highHi;
     }
 
     @Override

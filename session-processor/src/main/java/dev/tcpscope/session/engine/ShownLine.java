@@ -10,6 +10,7 @@ package dev.tcpscope.session.engine;
  * @param options the TCP options in miruo's notation
  * @param clientState the client's state after the segment (left column)
  * @param serverState the server's state after the segment (right column)
+ * @param http the HTTP request or status line the segment carried (-m http), or null
  */
 public record ShownLine(
     int index,
@@ -24,7 +25,13 @@ public record ShownLine(
     String options,
     String clientState,
     String serverState,
-    Mark mark) {
+    Mark mark,
+    String http) {
+
+  /** Whether {@link #http} is a response's status line rather than a request line. */
+  public boolean httpResponse() {
+    return http != null && http.startsWith("HTTP/");
+  }
 
   /** miruo's six flag positions UAPRSF, a dash where the flag is absent. */
   public String flagText() {

@@ -2,6 +2,7 @@ package dev.tcpscope.session.format;
 
 import dev.tcpscope.session.engine.SessionReport;
 import dev.tcpscope.session.engine.ShownLine;
+import dev.tcpscope.session.engine.ZeekConnection;
 
 /**
  * A reported session as one JSON object on one line, with the field names of the
@@ -64,10 +65,33 @@ public final class JsonLines {
       string(j, "options", s.options()).append(',');
       string(j, "client_state", s.clientState()).append(',');
       string(j, "server_state", s.serverState()).append(',');
-      string(j, "mark", s.mark().wireName());
+      string(j, "mark", s.mark().wireName()).append(',');
+      key(j, "http");
+      if (s.http() == null) {
+        j.append("null");
+      } else {
+        quoted(j, s.http());
+      }
       j.append('}');
     }
-    j.append("]}");
+    j.append(']');
+    if (!r.zeekConnections().isEmpty()) {
+      j.append(",\"zeek_connections\":[");
+      for (int i = 0; i < r.zeekConnections().size(); i++) {
+        ZeekConnection c = r.zeekConnections().get(i);
+        if (i > 0) {
+          j.append(',');
+        }
+        j.append('{');
+        number(j, "start_us", c.startUs()).append(',');
+        string(j, "orig", c.origIsClient() ? "client" : "server").append(',');
+        string(j, "conn_state", c.connState()).append(',');
+        string(j, "history", c.history());
+        j.append('}');
+      }
+      j.append(']');
+    }
+    j.append('}');
     return j.toString();
   }
 

@@ -3,6 +3,7 @@ package dev.tcpscope.session.format;
 import dev.tcpscope.session.engine.Mark;
 import dev.tcpscope.session.engine.SessionReport;
 import dev.tcpscope.session.engine.ShownLine;
+import dev.tcpscope.session.engine.ZeekConnection;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -54,14 +55,28 @@ public final class MiruoText {
           sid, durationMs / 1000, durationMs % 1000, client, server, r.segments(), r.bytes()));
     }
     out.append(off(YELLOW)).append(" [").append(String.join(",", r.reasons()));
-    out.append(r.reasons().isEmpty() ? "" : " ").append(r.connState()).append(' ')
-        .append(r.history().isEmpty() ? "-" : r.history()).append(r.partial() ? " partial" : "")
-        .append("]\n");
+    out.append(r.reasons().isEmpty() ? "" : " ");
+    if (r.zeekConnections().isEmpty()) {
+      zeek(out, r.connState(), r.history());
+    } else {
+      // Zeek would log several connections for this session: each with its state and history.
+      for (int i = 0; i < r.zeekConnections().size(); i++) {
+        ZeekConnection c = r.zeekConnections().get(i);
+        zeek(out.append(i > 0 ? " | " : ""), c.connState(), c.history());
+      }
+    }
+    out.append(r.partial() ? " partial" : "").append("]\n");
 
     List<ShownLine> lines = r.shown();
     for (int i = 0; i < lines.size(); i++) {
       ShownLine line = lines.get(i);
       segmentLine(out, sid, line);
+      if (line.http() != null) {
+        // miruo's DPI line, green, under the segment that carried it
+        out.append(on(GREEN)).append(line.httpResponse()
+            ? "DPI:HTTP:ResponseLine >>> " : "DPI:HTTP:RequestLine >>>> ").append(line.http())
+            .append(off(GREEN)).append('\n');
+      }
       int nextIndex = i + 1 < lines.size() ? lines.get(i + 1).index() : (int) r.segments();
       if (nextIndex > line.index() + 1) {
         out.append(quiet
@@ -87,6 +102,10 @@ public final class MiruoText {
       out.append(off(RED)).append('\n');
     }
     return out.toString();
+  }
+
+  private static void zeek(StringBuilder out, String connState, String history) {
+    out.append(connState).append(' ').append(history.isEmpty() ? "-" : history);
   }
 
   private void segmentLine(StringBuilder out, int sid, ShownLine line) {

@@ -5,50 +5,70 @@ import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
-import dev.tcpscope.schemas.v1.TcpSegment;
 import dev.tcpscope.session.engine.Segment;
 import dev.tcpscope.session.engine.Session;
 import dev.tcpscope.session.engine.SessionEngine;
 import dev.tcpscope.session.engine.SessionReport;
-import dev.tcpscope.session.engine.SessionStateCodec;
+import dev.tcpscope.session.topology.SessionSlots.Slot;
 import dev.tcpscope.session.wire.SuspiciousSessionMapper;
-import dev.tcpscope.session.wire.TcpSegmentMapper;
+import dev.tcpscope.session.wire.TcpSegmentReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The engine inside Kafka Streams: for each segment, reads its (connection, observer) slot
- * from the state store, lets the {@link SessionEngine} decide, writes the slot back and
- * forwards reported sessions; undecodable input goes to the dead-letter topic with a reason.
- * A punctuator ends idle sessions on each observer's own capture clock.
+ * The engine inside Kafka Streams. Each segment goes to its (connection, observer) slot in
+ * {@link SessionSlots}, the {@link SessionEngine} decides, and reported sessions are forwarded;
+ * undecodable input goes to the dead-letter topic with a reason.
+ *
+ * <p>Time is each observer's capture clock: the newest segment or heartbeat it sent. Before a
+ * segment is applied, whatever its observer's clock has made due is ended first, exactly as
+ * {@code analyze} does while reading a file, so both give the same sessions; a heartbeat ends
+ * what it makes due at once, so a hanging session is reported even when the network is
+ * quiet. An observer that falls silent altogether (its agent gone) would keep its sessions
+ * forever, so a wall-clock punctuator moves a silent observer's clock on at wall-clock pace
+ * once it has been silent for {@link #SILENCE_GRACE_MS}. All of it goes through the {@link
+ * ExpiryIndex}: the cost follows what expires, not what exists.
  */
 final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   static final String SUSPICIOUS_SINK = "suspicious-sessions";
   static final String DEAD_LETTER_SINK = "dead-letter";
 
   private final TopologySettings settings;
-  private final SingleObjectSerde<TcpSegment> segments = TcpscopeSerdes.tcpSegment();
+  private final TcpSegmentReader segmentReader = new TcpSegmentReader();
   private final SingleObjectSerde<AgentHeartbeat> heartbeats = TcpscopeSerdes.agentHeartbeat();
   private final SingleObjectSerde<SuspiciousSession> suspicious = TcpscopeSerdes.suspiciousSession();
   private final Segment segment = new Segment();
-  /** Newest capture time seen from each observer: its clock for timeouts. */
-  private final Map<String, Long> observerClocks = new HashMap<>();
+  /** Each observer's capture clock, and whether a heartbeat moved it since the last sweep. */
+  private final Map<String, ObserverClock> clocks = new HashMap<>();
 
   private ProcessorContext<byte[], byte[]> context;
-  private KeyValueStore<Bytes, byte[]> store;
+  private SessionSlots slots;
   private SessionEngine engine;
+  private final ExpiryIndex index = new ExpiryIndex();
   private byte[] currentConnectionKey;
+
+  /**
+   * How long an observer may be silent (agents send a heartbeat every second) before the wall
+   * clock moves its capture clock on.
+   */
+  static final long SILENCE_GRACE_MS = 10_000;
+
+  private static final class ObserverClock {
+    long nowUs = Long.MIN_VALUE;
+    /** Wall-clock time of its last record, and up to when its clock was moved on since. */
+    long lastSeenWallMs;
+    long extrapolatedToWallMs;
+  }
 
   SessionProcessor(TopologySettings settings) {
     this.settings = settings;
@@ -57,9 +77,15 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
   @Override
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
-    this.store = context.getStateStore(TopologySettings.STORE);
+    this.slots = context.getStateStore(TopologySettings.STORE);
     this.engine = new SessionEngine(settings.rules(), this::emit);
-    context.schedule(settings.sweepInterval(), PunctuationType.STREAM_TIME, this::sweep);
+    index.clear();
+    slots.load((slot, session) -> {
+      engine.resumed(session);
+      index.schedule(slot);
+    });
+    context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
+        this::advanceSilentObservers);
   }
 
   @Override
@@ -72,27 +98,53 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
       onHeartbeat(record);
       return;
     }
-    TcpSegment value;
     try {
-      value = segments.decode(record.value());
-      TcpSegmentMapper.copy(value, segment);
+      segmentReader.read(record.value(), segment);
     } catch (SerializationException | IllegalArgumentException e) {
       deadLetter(record, e.getMessage());
       return;
     }
-    String observer = value.getObserver();
-    observerClocks.merge(observer, segment.tsUs, Math::max);
-    Bytes slotKey = Bytes.wrap(SessionStoreKey.of(record.key(), observer));
-    Session current = load(slotKey);
+    String observer = segmentReader.observer();
+    advance(observer, segment.tsUs);
+    Slot slot = slots.getOrCreate(Bytes.wrap(SessionStoreKey.of(record.key(), observer)), observer);
     currentConnectionKey = record.key();
-    Session next = engine.onSegment(current, segment, observer, value.getSource());
-    save(slotKey, current, next);
+    Session next = engine.onSegment(slot.session, segment, observer, segmentReader.source());
+    settle(slot, next);
+  }
+
+  /** Moves the observer's clock to {@code captureUs} if that is later, ending what is due. */
+  private ObserverClock advance(String observer, long captureUs) {
+    ObserverClock clock = clocks.computeIfAbsent(observer, o -> new ObserverClock());
+    clock.lastSeenWallMs = context.currentSystemTimeMs();
+    if (captureUs > clock.nowUs) {
+      clock.nowUs = captureUs;
+      expire(observer, captureUs);
+    }
+    return clock;
+  }
+
+  /** Stores what the engine left in the slot, and queues its next deadline. */
+  private void settle(Slot slot, Session next) {
+    if (next != slot.session) {
+      index.replaced(slot);
+      slot.session = next;
+    }
+    slots.changed(slot);
+    index.schedule(slot);
+  }
+
+  /** Ends the observer's sessions that are due at its clock. */
+  private void expire(String observer, long nowUs) {
+    index.due(observer, nowUs, slot -> {
+      currentConnectionKey = SessionStoreKey.connectionKey(slot.key.get());
+      settle(slot, engine.onClock(slot.session, nowUs));
+    });
   }
 
   /**
-   * A heartbeat moves its observer's capture clock on (so sessions time out on a silent
-   * network); the last one of a capture file ends that file's open sessions, as the end of
-   * a file does in {@code analyze}.
+   * A heartbeat moves its observer's capture clock on, ending what became due; the last one of
+   * a capture file ends that file's open sessions, as the end of a file does in {@code
+   * analyze}.
    */
   private void onHeartbeat(Record<byte[], byte[]> record) {
     AgentHeartbeat heartbeat;
@@ -102,69 +154,35 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
       deadLetter(record, e.getMessage());
       return;
     }
-    observerClocks.merge(heartbeat.getObserver(), heartbeat.getCaptureClockUs(), Math::max);
+    String observer = heartbeat.getObserver();
+    advance(observer, heartbeat.getCaptureClockUs());
     if (!heartbeat.getEndOfCapture()) {
       return;
     }
-    try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-      while (all.hasNext()) {
-        KeyValue<Bytes, byte[]> entry = all.next();
-        Session current = decodeOrNull(entry.value);
-        if (current == null || !current.observer().equals(heartbeat.getObserver())
-            || !current.source().equals(heartbeat.getSource())) {
-          continue;
-        }
-        currentConnectionKey = SessionStoreKey.connectionKey(entry.key.get());
-        engine.onEndOfCapture(current);
-        store.delete(entry.key);
+    List<Slot> open = new ArrayList<>();
+    for (Slot slot : index.slotsOf(observer)) {
+      if (slot.session.source().equals(heartbeat.getSource())) {
+        open.add(slot);
       }
     }
+    for (Slot slot : open) {
+      currentConnectionKey = SessionStoreKey.connectionKey(slot.key.get());
+      engine.onEndOfCapture(slot.session);
+      settle(slot, null);
+    }
   }
 
-  /** Ends idle sessions; each observer's clock is the newest capture time it reported. */
-  private void sweep(long streamTimeMs) {
-    try (KeyValueIterator<Bytes, byte[]> all = store.all()) {
-      while (all.hasNext()) {
-        KeyValue<Bytes, byte[]> entry = all.next();
-        Session current = decodeOrNull(entry.value);
-        if (current == null) {
-          store.delete(entry.key);
-          continue;
-        }
-        Long clock = observerClocks.get(current.observer());
-        if (clock == null) {
-          continue;
-        }
-        currentConnectionKey = SessionStoreKey.connectionKey(entry.key.get());
-        Session next = engine.onClock(current, clock);
-        if (next == null) {
-          store.delete(entry.key);
-        }
+  /** Moves the clocks of observers silent for longer than the grace on at wall-clock pace. */
+  private void advanceSilentObservers(long wallMs) {
+    for (Map.Entry<String, ObserverClock> e : clocks.entrySet()) {
+      ObserverClock clock = e.getValue();
+      long from = Math.max(clock.lastSeenWallMs + SILENCE_GRACE_MS, clock.extrapolatedToWallMs);
+      if (wallMs > from && clock.nowUs != Long.MIN_VALUE) {
+        clock.nowUs += (wallMs - from) * 1000;
+        clock.extrapolatedToWallMs = wallMs;
+        expire(e.getKey(), clock.nowUs);
       }
     }
-  }
-
-  private Session load(Bytes key) {
-    byte[] bytes = store.get(key);
-    return bytes == null ? null : decodeOrNull(bytes);
-  }
-
-  private static Session decodeOrNull(byte[] bytes) {
-    try {
-      return SessionStateCodec.decode(bytes);
-    } catch (IllegalArgumentException e) {
-      return null; // a state of an older layout: the slot starts afresh
-    }
-  }
-
-  private void save(Bytes key, Session current, Session next) {
-    if (next == null) {
-      if (current != null) {
-        store.delete(key);
-      }
-      return;
-    }
-    store.put(key, SessionStateCodec.encode(next));
   }
 
   private void emit(SessionReport report) {

@@ -2,12 +2,10 @@ package dev.tcpscope.session.topology;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.Stores;
 
 /**
- * segments → session processor (with its persistent, changelogged store) → the anomaly and
+ * segments → session processor (sessions hot in memory, their record in a persistent, changelogged store) → the anomaly and
  * dead-letter topics. Values are decoded inside the processor, not by source serdes, so an
  * undecodable record becomes a dead letter instead of stopping the application.
  */
@@ -19,10 +17,7 @@ public final class SessionTopology {
     topology.addSource("segments", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         settings.segmentsTopic());
     topology.addProcessor("sessions", () -> new SessionProcessor(settings), "segments");
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TopologySettings.STORE),
-            Serdes.Bytes(), Serdes.ByteArray()),
-        "sessions");
+    topology.addStateStore(new SessionSlotsBuilder(TopologySettings.STORE), "sessions");
     topology.addSink(SessionProcessor.SUSPICIOUS_SINK, settings.suspiciousTopic(),
         new ByteArraySerializer(), new ByteArraySerializer(), "sessions");
     topology.addSink(SessionProcessor.DEAD_LETTER_SINK, settings.deadLetterTopic(),

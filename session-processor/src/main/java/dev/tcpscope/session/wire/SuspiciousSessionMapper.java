@@ -5,6 +5,7 @@ import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.session.engine.Mark;
 import dev.tcpscope.session.engine.SessionReport;
 import dev.tcpscope.session.engine.ShownLine;
+import dev.tcpscope.session.engine.ZeekConnection;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,6 +30,7 @@ public final class SuspiciousSessionMapper {
           .setClientState(l.clientState())
           .setServerState(l.serverState())
           .setMark(l.mark().wireName())
+          .setHttp(l.http())
           .build());
     }
     return SuspiciousSession.newBuilder()
@@ -57,6 +59,7 @@ public final class SuspiciousSessionMapper {
         .setPartial(r.partial())
         .setHandshakeRttUs(r.handshakeRttUs())
         .setShown(shown)
+        .setZeekConnections(zeekConnections(r.zeekConnections()))
         .build();
   }
 
@@ -66,13 +69,33 @@ public final class SuspiciousSessionMapper {
       shown.add(new ShownLine(s.getIndex(), s.getTsUs(),
           "client_to_server".equals(s.getDirection()), s.getFlags(), s.getSeq(), s.getAck(),
           s.getLength(), s.getPayloadLength(), s.getFragment(), s.getOptions(),
-          s.getClientState(), s.getServerState(), Mark.fromWireName(s.getMark())));
+          s.getClientState(), s.getServerState(), Mark.fromWireName(s.getMark()),
+          s.getHttp()));
     }
     return new SessionReport(a.getSource(), a.getObserver(), a.getSessionId(), a.getClientIp(),
         a.getClientPort(), a.getServerIp(), a.getServerPort(), a.getStartUs(), a.getEndUs(),
         a.getSegments(), a.getBytes(), a.getClientSegments(), a.getClientBytes(),
         a.getServerSegments(), a.getServerBytes(), List.copyOf(a.getReasons()),
-        a.getClientState(), a.getServerState(), a.getConnState(), a.getHistory(), a.getPartial(),
+        a.getClientState(), a.getServerState(), a.getConnState(), a.getHistory(), fromAvro(a.getZeekConnections()), a.getPartial(),
         a.getEndedBy(), a.getHandshakeRttUs(), List.copyOf(shown));
+  }
+
+  private static List<dev.tcpscope.schemas.v1.ZeekConnection> zeekConnections(
+      List<ZeekConnection> connections) {
+    List<dev.tcpscope.schemas.v1.ZeekConnection> out = new ArrayList<>(connections.size());
+    for (ZeekConnection c : connections) {
+      out.add(new dev.tcpscope.schemas.v1.ZeekConnection(c.startUs(),
+          c.origIsClient() ? "client" : "server", c.connState(), c.history()));
+    }
+    return out;
+  }
+
+  private static List<ZeekConnection> fromAvro(List<dev.tcpscope.schemas.v1.ZeekConnection> in) {
+    List<ZeekConnection> out = new ArrayList<>(in.size());
+    for (dev.tcpscope.schemas.v1.ZeekConnection c : in) {
+      out.add(new ZeekConnection(c.getStartUs(), "client".equals(c.getOrig()), c.getConnState(),
+          c.getHistory()));
+    }
+    return List.copyOf(out);
   }
 }

@@ -30,6 +30,11 @@ public final class TcpSegmentMapper {
     to.flags = from.getFlags();
     to.window = from.getWindow();
     to.payloadLength = from.getPayloadLength();
+    Integer captured = from.getPayloadCaptured();
+    to.payloadTruncated = captured != null && captured < to.payloadLength;
+    to.badChecksum = false;
+    CharSequence http = from.getHttpLine();
+    to.httpLine = http == null ? null : http.toString();
     to.frameLength = from.getFrameLength();
     to.fragmented = from.getFragmented();
     ByteBuffer options = from.getOptions();

@@ -259,9 +259,10 @@ class SessionTableTest {
       assertThat(r.serverPort()).isEqualTo(80);
       assertThat(r.reasons()).containsExactly("RST");
       // Zeek counts a mid-stream (partial) endpoint as inactive: an originator reset with an
-      // inactive responder and no SYN in the history is OTH, not RSTO.
+      // inactive responder and no SYN in the history is OTH, not RSTO. The first segment came
+      // from the server's port, so Zeek flipped the roles at once ('^').
       assertThat(r.connState()).isEqualTo("OTH");
-      assertThat(r.history()).isEqualTo("dAR");
+      assertThat(r.history()).isEqualTo("^dAR");
     });
   }
 

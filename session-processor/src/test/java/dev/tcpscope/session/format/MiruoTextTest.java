@@ -16,15 +16,15 @@ class MiruoTextTest {
   static SessionReport rstSession() {
     return new SessionReport("f.pcap", "obs", 123_453_615L, "192.168.61.88", 38001,
         "192.168.56.136", 3306, T0, T0 + 2_196_000, 4, 270, 2, 140, 2, 130, List.of("RST"),
-        "CLOSED", "CLOSED", "RSTR", "ShADr", false, "rst", 120L,
+        "CLOSED", "CLOSED", "RSTR", "ShADr", List.of(), false, "rst", 120L,
         List.of(
             new ShownLine(0, T0, true, 0x02, 0x5C503355L, 0, 74, 0, false,
                 "mss=1460, sackOK, timestamp 898447130 0, wscale=7", "SYN_SENT", "SYN_RECV",
-                Mark.HANDSHAKE),
+                Mark.HANDSHAKE, null),
             new ShownLine(1, T0, false, 0x12, 0x6BCBB846L, 0x5C503356L, 74, 0, false, "",
-                "ESTABLISHED", "SYN_RECV", Mark.HANDSHAKE),
+                "ESTABLISHED", "SYN_RECV", Mark.HANDSHAKE, null),
             new ShownLine(3, T0 + 2_196_000, false, 0x14, 0x6BCBB847L, 0x5C503356L, 54, 0, true,
-                "", "CLOSED", "CLOSED", Mark.FLAGGED)));
+                "", "CLOSED", "CLOSED", Mark.FLAGGED, null)));
   }
 
   @Test
@@ -68,7 +68,7 @@ class MiruoTextTest {
     SessionReport timedOut = new SessionReport(r.source(), r.observer(), r.sessionId(),
         r.clientIp(), r.clientPort(), r.serverIp(), r.serverPort(), r.startUs(), r.endUs(),
         r.segments(), r.bytes(), 0, 0, 0, 0, List.of("TIMEOUT"), "SYN_SENT", "SYN_RECV", "S0",
-        "S", false, "timeout", null, r.shown().subList(0, 1));
+        "S", List.of(), false, "timeout", null, r.shown().subList(0, 1));
     String text = new MiruoText(false, false, ZoneOffset.UTC).format(timedOut);
     assertThat(text.lines().toList().get(text.lines().toList().size() - 1))
         .isEqualTo("3615:0004 17:57:21.389 |                   time out                   |");

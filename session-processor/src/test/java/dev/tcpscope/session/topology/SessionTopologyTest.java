@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tcpscope.schemas.serde.SingleObjectSerde;
 import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
+import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.ConnectionKey;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.schemas.v1.TcpSegment;
 import dev.tcpscope.session.engine.RuleSettings;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -36,6 +38,7 @@ class SessionTopologyTest {
   private final SingleObjectSerde<TcpSegment> segments = TcpscopeSerdes.tcpSegment();
   private final SingleObjectSerde<ConnectionKey> keys = TcpscopeSerdes.connectionKey();
   private final SingleObjectSerde<SuspiciousSession> sessions = TcpscopeSerdes.suspiciousSession();
+  private final SingleObjectSerde<AgentHeartbeat> heartbeats = TcpscopeSerdes.agentHeartbeat();
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> input;
   private TestOutputTopic<byte[], byte[]> suspicious;
@@ -141,6 +144,83 @@ class SessionTopologyTest {
     assertThat(s.getReasons()).containsExactly("TIMEOUT");
     assertThat(s.getEndedBy()).isEqualTo("timeout");
     assertThat(out.get(0).key()).isEqualTo(keys.encode(key(40004)));
+  }
+
+  private void heartbeat(String observer, String source, long clockUs, boolean endOfCapture) {
+    AgentHeartbeat h = AgentHeartbeat.newBuilder()
+        .setObserver(observer).setSource(source).setCaptureClockUs(clockUs)
+        .setSentAtMs(clockUs / 1000).setFrames(0).setSegments(0).setHeaderErrors(0)
+        .setPublished(0).setDroppedByAgent(0).setDroppedByCapture(0).setDropping(false)
+        .setEndOfCapture(endOfCapture).setVersion("test").build();
+    input.pipeInput(new TestRecord<>(observer.getBytes(StandardCharsets.UTF_8),
+        heartbeats.encode(h), Instant.ofEpochMilli(clockUs / 1000)));
+  }
+
+  @Test
+  void heartbeatsEndAHangingSessionOnASilentNetwork() {
+    send("host-a", 40010, true, SYN, 7, 0, 0, T0_US);
+    heartbeat("host-a", "eth0", T0_US + 29_000_000, false);
+    assertThat(suspicious.isEmpty()).as("29 s idle is not yet a timeout").isTrue();
+    // Another observer's clock does not end host-a's session.
+    heartbeat("host-b", "eth0", T0_US + 60_000_000, false);
+    assertThat(suspicious.isEmpty()).as("host-b's clock is not host-a's").isTrue();
+    heartbeat("host-a", "eth0", T0_US + 31_000_000, false);
+    List<TestRecord<byte[], byte[]>> out = suspicious.readRecordsToList();
+    assertThat(out).hasSize(1);
+    SuspiciousSession s = sessions.decode(out.get(0).value());
+    assertThat(s.getClientPort()).isEqualTo(40010);
+    assertThat(s.getReasons()).containsExactly("TIMEOUT");
+    assertThat(s.getEndedBy()).isEqualTo("timeout");
+    assertThat(s.getConnState()).isEqualTo("S0");
+    assertThat(out.get(0).key()).isEqualTo(keys.encode(key(40010)));
+  }
+
+  @Test
+  void anEstablishedSessionIdlesNineHundredSecondsBeforeItTimesOut() {
+    send("host-a", 40011, true, SYN, 100, 0, 0, T0_US);
+    send("host-a", 40011, false, SYN | ACK, 500, 101, 0, T0_US + 100);
+    send("host-a", 40011, true, ACK, 101, 501, 0, T0_US + 200);
+    heartbeat("host-a", "eth0", T0_US + 899_000_000, false);
+    assertThat(suspicious.isEmpty()).isTrue();
+    heartbeat("host-a", "eth0", T0_US + 901_000_000, false);
+    SuspiciousSession s = sessions.decode(suspicious.readValue());
+    assertThat(s.getReasons()).containsExactly("TIMEOUT");
+    assertThat(s.getConnState()).isEqualTo("S1");
+    assertThat(suspicious.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anObserverThatFallsSilentHasItsClockMovedOnByTheWallClock() {
+    send("host-a", 40014, true, SYN, 7, 0, 0, T0_US);
+    // No record at all from host-a any more (its agent is gone): 10 s of grace, then its
+    // capture clock follows the wall clock.
+    driver.advanceWallClockTime(Duration.ofSeconds(30));
+    assertThat(suspicious.isEmpty()).as("20 s past the grace: still under 30 s idle").isTrue();
+    driver.advanceWallClockTime(Duration.ofSeconds(11));
+    SuspiciousSession s = sessions.decode(suspicious.readValue());
+    assertThat(s.getClientPort()).isEqualTo(40014);
+    assertThat(s.getReasons()).containsExactly("TIMEOUT");
+    assertThat(suspicious.isEmpty()).isTrue();
+  }
+
+  @Test
+  void theLastHeartbeatOfACaptureFileEndsThatFilesOpenSessionsOnly() {
+    // A session a rule already applies to (its SYN resent) still open when the file ends.
+    send("host-a", 40012, true, SYN, 7, 0, 0, T0_US);
+    send("host-a", 40012, true, SYN, 7, 0, 0, T0_US + 1_000_000);
+    send("host-b", 40013, true, SYN, 9, 0, 0, T0_US);
+    send("host-b", 40013, true, SYN, 9, 0, 0, T0_US + 1_000_000);
+    heartbeat("host-a", "eth0", T0_US + 1_000_000, true);
+    List<TestRecord<byte[], byte[]>> out = suspicious.readRecordsToList();
+    assertThat(out).hasSize(1);
+    SuspiciousSession s = sessions.decode(out.get(0).value());
+    assertThat(s.getObserver()).isEqualTo("host-a");
+    assertThat(s.getReasons()).containsExactly("SYN_RETRANSMIT");
+    assertThat(s.getEndedBy()).isEqualTo("end_of_capture");
+    // host-b's session is still open and ends with its own file
+    heartbeat("host-b", "eth0", T0_US + 1_000_000, true);
+    assertThat(sessions.decode(suspicious.readValue()).getObserver()).isEqualTo("host-b");
+    assertThat(suspicious.isEmpty()).isTrue();
   }
 
   @Test
