@@ -229,6 +229,28 @@ class AgentStandardInputIT {
     assertThat(Files.readString(err)).contains("frames=70 segments=60 l2_error=10");
   }
 
+  @Test
+  @Timeout(120)
+  void analyzeReadsAPipedPcapStream(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("analyze.out");
+    Path err = dir.resolve("analyze.err");
+    Process analyze = new ProcessBuilder(HOME.resolve("bin/tcpscope").toString(), "analyze",
+        "--all", "--format", "jsonl", "-").redirectOutput(out.toFile()).redirectError(err.toFile())
+        .start();
+    try (OutputStream pipe = analyze.getOutputStream()) {
+      for (byte[] chunk : pcapStream(5)) {
+        pipe.write(chunk);
+        pipe.flush();
+        Thread.sleep(20);
+      }
+    }
+    assertThat(analyze.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(analyze.exitValue()).as(Files.readString(err)).isZero();
+    // --all: the five clean sessions of the stream, each with its six segments
+    assertThat(Files.readAllLines(out)).hasSize(5)
+        .allSatisfy(l -> assertThat(l).contains("\"segments\":6").contains("\"source\":\"-\""));
+  }
+
   private static void awaitText(Path file, String text) throws Exception {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (!Files.readString(file).contains(text)) {
