@@ -10,9 +10,7 @@ import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,59 +215,24 @@ public final class LiveCaptureBench {
 
   private LiveRun replayInto(Path capture, String bootstrap, String observer)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(AgentBench.agentCommand());
-    command.addAll(List.of("agent", "-i", CAPTURE_SIDE, "--bootstrap-server", bootstrap,
-        "--observer", observer, "--no-promiscuous", "--flush-timeout", "30"));
-    Process agent = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String[] last = {""};
-    StringBuilder all = new StringBuilder();
-    boolean[] capturing = {false};
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = out.readLine()) != null; ) {
-          synchronized (all) {
-            all.append(line).append('\n');
-          }
-          if (line.contains("capturing from")) {
-            synchronized (capturing) {
-              capturing[0] = true;
-              capturing.notifyAll();
-            }
-          }
-          if (line.contains("pcap_received=")) {
-            last[0] = line;
-          }
-        }
-      } catch (IOException e) {
-        // the agent exited
-      }
-    }, "bench-live-agent-output");
-    reader.start();
-    synchronized (capturing) {
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!capturing[0] && System.nanoTime() < end && agent.isAlive()) {
-        capturing.wait(200);
-      }
-    }
-    if (!capturing[0]) {
-      agent.destroyForcibly();
-      throw new IllegalStateException("the agent did not start capturing on " + CAPTURE_SIDE);
+    AgentProcess agent = AgentProcess.start(List.of("-i", CAPTURE_SIDE, "--bootstrap-server",
+        bootstrap, "--observer", observer, "--no-promiscuous", "--flush-timeout", "30"));
+    if (!agent.awaitCapturing(Duration.ofSeconds(60))) {
+      agent.terminate();
+      agent.awaitExit(Duration.ofSeconds(10));
+      throw new IllegalStateException("the agent did not start capturing on " + CAPTURE_SIDE
+          + ": " + agent.output());
     }
     Thread.sleep(1000); // the handle is open and the loop is dispatching
     Exec sent = send(capture);
     Thread.sleep(2000); // the last packets reach the agent and its statistics tick
-    // SIGTERM through the handle: Process.destroy() would also close our end of its output.
-    agent.toHandle().destroy();
-    if (!agent.waitFor(60, TimeUnit.SECONDS)) {
-      agent.destroyForcibly();
-    }
-    reader.join(5000);
+    agent.terminate(); // the agent stops, flushes and prints its counters
+    int exit = agent.awaitExit(Duration.ofSeconds(60));
     Matcher a = ACTUAL.matcher(sent.output);
-    Matcher c = COUNTERS.matcher(last[0]);
+    Matcher c = COUNTERS.matcher(agent.countersLine());
     if (sent.exit != 0 || !a.find() || !c.find()) {
       throw new IllegalStateException("tcpreplay (exit " + sent.exit + "): " + sent.output
-          + "\nagent (exit " + agent.exitValue() + "): " + all);
+          + "\nagent (exit " + exit + "): " + agent.output());
     }
     return new LiveRun(Long.parseLong(a.group(1)), Double.parseDouble(a.group(2)),
         Long.parseLong(c.group(1)), Long.parseLong(c.group(5)), Long.parseLong(c.group(6))
