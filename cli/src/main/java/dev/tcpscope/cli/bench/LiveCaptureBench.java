@@ -5,7 +5,8 @@ import dev.tcpscope.capture.agent.CaptureAgent;
 import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.capture.publish.SegmentPublisher;
 import dev.tcpscope.capture.source.LiveCaptureSettings;
-import dev.tcpscope.capture.source.LivePcapSource;
+import dev.tcpscope.capture.source.LiveCaptures;
+import dev.tcpscope.capture.source.PacketSource;
 import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
@@ -123,7 +124,7 @@ public final class LiveCaptureBench {
   }
 
   private LiveRun captureOnly(Path capture) throws Exception {
-    LivePcapSource source = LivePcapSource.open(new LiveCaptureSettings(CAPTURE_SIDE, null,
+    PacketSource source = LiveCaptures.open(new LiveCaptureSettings(CAPTURE_SIDE, null,
         LiveCaptureSettings.DEFAULT_SNAP_LENGTH, LiveCaptureSettings.DEFAULT_BUFFER_BYTES, false,
         false));
     TakingPublisher publisher = new TakingPublisher();
@@ -158,7 +159,7 @@ public final class LiveCaptureBench {
    * that takes everything) drains it. Packets per second from the start of draining.
    */
   private double drain(Path capture) throws Exception {
-    LivePcapSource source = LivePcapSource.open(new LiveCaptureSettings(CAPTURE_SIDE, null,
+    PacketSource source = LiveCaptures.open(new LiveCaptureSettings(CAPTURE_SIDE, null,
         LiveCaptureSettings.DEFAULT_SNAP_LENGTH, 1 << 29, false, false));
     Exec sent = send(capture);
     Matcher a = ACTUAL.matcher(sent.output);
@@ -247,6 +248,8 @@ public final class LiveCaptureBench {
       System.out.println("bench=agent-live");
       System.out.println("packets=" + packets);
       System.out.println("runs=" + results.size());
+      System.out.println("capture=libpcap through " + LiveCaptures.backend() + ", Java "
+          + Runtime.version().feature());
       System.out.println("sender=tcpreplay --topspeed --preload-pcap (namespace " + NAMESPACE
           + ", veth " + SEND_SIDE + " -> " + CAPTURE_SIDE + ")");
     }

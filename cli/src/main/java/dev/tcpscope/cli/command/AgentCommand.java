@@ -11,7 +11,7 @@ import dev.tcpscope.capture.publish.SegmentRecords;
 import dev.tcpscope.capture.source.BpfFrameFilter;
 import dev.tcpscope.capture.source.CaptureFileSource;
 import dev.tcpscope.capture.source.LiveCaptureSettings;
-import dev.tcpscope.capture.source.LivePcapSource;
+import dev.tcpscope.capture.source.LiveCaptures;
 import dev.tcpscope.capture.source.PacketSource;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import java.time.Duration;
@@ -127,7 +127,7 @@ public final class AgentCommand implements Callable<Integer> {
     PacketSource source = file != null
         ? new CaptureFileSource(file, CaptureFiles.open(file),
             expression == null ? null : BpfFrameFilter.compile(expression))
-        : LivePcapSource.open(new LiveCaptureSettings(iface, expression, snapLength, bufferBytes,
+        : LiveCaptures.open(new LiveCaptureSettings(iface, expression, snapLength, bufferBytes,
             !noPromiscuous, immediate));
     Duration flushDeadline = Duration.ofSeconds(flushTimeoutSeconds);
     SegmentRecords records = new SegmentRecords(observerId, source.name());
@@ -166,7 +166,8 @@ public final class AgentCommand implements Callable<Integer> {
         System.err.println("tcpscope agent: metrics on http://localhost:" + endpoint.port()
             + "/metrics");
       }
-      System.err.println("tcpscope agent: capturing from " + source.name() + " as " + observerId);
+      System.err.println("tcpscope agent: capturing from " + source.name() + " as " + observerId
+          + (source.isFile() ? "" : " (libpcap through " + LiveCaptures.backend() + ")"));
       Statistics stats = new Statistics(source.name(), agent.counters());
       long[] seconds = {0};
       agent.run(source, () -> {
