@@ -7,6 +7,7 @@ import dev.tcpscope.cli.command.DemoCommand;
 import dev.tcpscope.cli.command.LocalCommand;
 import dev.tcpscope.cli.command.ProcessorCommand;
 import dev.tcpscope.cli.command.WatchCommand;
+import dev.tcpscope.cli.command.WebCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     description = "Shows the TCP sessions that went wrong, for one host or a fleet.",
     subcommands = {DemoCommand.class, dev.tcpscope.cli.bench.BenchCommand.class, LocalCommand.class, AnalyzeCommand.class, DecodeCommand.class,
         AgentCommand.class,
-        ProcessorCommand.class, WatchCommand.class})
+        ProcessorCommand.class, WatchCommand.class, WebCommand.class})
 public final class Tcpscope {
 
   public static void main(String[] args) {

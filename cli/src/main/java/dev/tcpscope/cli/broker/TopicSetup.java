@@ -1,5 +1,6 @@
 package dev.tcpscope.cli.broker;
 
+import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -14,6 +15,11 @@ import org.apache.kafka.clients.admin.NewTopic;
 /** Creates the topics tcpscope uses when they are missing. */
 public final class TopicSetup {
   private TopicSetup() {}
+
+  /** Every topic the agent, the processor and the viewers use. */
+  public static final List<String> TOPICS = List.of(TcpscopeTopics.SEGMENTS,
+      TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER, TcpscopeTopics.HEARTBEATS,
+      TcpscopeTopics.HOTSPOTS);
 
   /**
    * @return the topics that were created (those that existed are left as they are)

@@ -22,6 +22,7 @@ import picocli.CommandLine.Mixin;
     description = "Embedded Kafka broker + bundled capture -> agent -> processor -> suspicious sessions.")
 public final class DemoCommand implements Callable<Integer> {
   @Mixin OutputOptions output;
+  @Mixin WebOption web;
 
   @Override
   public Integer call() throws Exception {
@@ -29,7 +30,8 @@ public final class DemoCommand implements Callable<Integer> {
     PrintStream out = System.out;
     PrintStream err = System.err;
     err.println("tcpscope demo: starting an embedded Kafka broker (KRaft) ...");
-    LocalPipeline pipeline = new LocalPipeline(RuleSettings.defaults(), "demo-host", "exactly_once_v2");
+    LocalPipeline pipeline = new LocalPipeline(RuleSettings.defaults(), "demo-host", "exactly_once_v2")
+        .with(web.companion("demo", err));
     LocalPipeline.Capture bundled = new LocalPipeline.Capture() {
       @Override
       public String name() {

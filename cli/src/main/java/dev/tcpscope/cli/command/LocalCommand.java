@@ -17,6 +17,7 @@ public final class LocalCommand implements Callable<Integer> {
   @Mixin RuleOptions rules;
   @Mixin OutputOptions output;
   @Mixin KafkaOptions kafka;
+  @Mixin WebOption web;
 
   @Option(names = {"-f", "--file"}, paramLabel = "FILE", required = true,
       description = "Capture file to replay (pcap or pcapng; '-' for standard input).")
@@ -39,7 +40,8 @@ public final class LocalCommand implements Callable<Integer> {
           + " at_least_once, not '" + guarantee + "'");
     }
     PrintStream out = System.out;
-    LocalPipeline pipeline = new LocalPipeline(rules.toSettings(), Hosts.observerOr(observer), guarantee);
+    LocalPipeline pipeline = new LocalPipeline(rules.toSettings(), Hosts.observerOr(observer), guarantee)
+        .with(web.companion("local", System.err));
     LocalPipeline.Capture capture = LocalPipeline.file(file);
     String counters;
     if (kafka.bootstrapServer != null && !kafka.bootstrapServer.isBlank()) {

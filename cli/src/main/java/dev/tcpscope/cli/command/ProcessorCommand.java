@@ -1,13 +1,11 @@
 package dev.tcpscope.cli.command;
 
 import dev.tcpscope.cli.broker.TopicSetup;
-import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.session.runtime.ProcessorRuntime;
 import dev.tcpscope.session.runtime.StreamsProperties;
 import dev.tcpscope.session.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,8 +43,7 @@ public final class ProcessorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String bootstrap = kafka.requireBootstrapServer();
     Properties client = kafka.clientSettings(System.getenv());
-    TopicSetup.ensure(client, bootstrap, List.of(TcpscopeTopics.SEGMENTS,
-        TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER, TcpscopeTopics.HEARTBEATS),
+    TopicSetup.ensure(client, bootstrap, TopicSetup.TOPICS,
         partitions, replication);
     try (ProcessorRuntime runtime = new ProcessorRuntime(TopologySettings.defaults(rules.toSettings()),
         StreamsProperties.of(bootstrap, applicationId, guarantee, stateDir, client))) {

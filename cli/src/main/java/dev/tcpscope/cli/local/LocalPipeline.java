@@ -47,11 +47,31 @@ public final class LocalPipeline {
   private final RuleSettings rules;
   private final String observer;
   private final String processingGuarantee;
+  private Companion companion = Companion.NONE;
 
   public LocalPipeline(RuleSettings rules, String observer, String processingGuarantee) {
     this.rules = rules;
     this.observer = observer;
     this.processingGuarantee = processingGuarantee;
+  }
+
+  /**
+   * What runs beside the pipeline on its broker (the web view), started before the processor
+   * and closed after it, and that decides how long the pipeline stays up once the capture is
+   * processed.
+   */
+  public interface Companion {
+    Companion NONE = client -> () -> { };
+
+    AutoCloseable start(Properties client) throws Exception;
+
+    /** Called once every session of the capture was read; the pipeline stops when it returns. */
+    default void processed() throws InterruptedException {}
+  }
+
+  public LocalPipeline with(Companion companion) {
+    this.companion = companion;
+    return this;
   }
 
   /** A capture to replay: its name in the records, and how to open it. */
@@ -93,12 +113,12 @@ public final class LocalPipeline {
     Properties client = new Properties();
     client.putAll(clientSettings);
     client.put("bootstrap.servers", bootstrap);
-    TopicSetup.ensure(client, bootstrap, List.of(TcpscopeTopics.SEGMENTS,
-        TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER, TcpscopeTopics.HEARTBEATS),
+    TopicSetup.ensure(client, bootstrap, TopicSetup.TOPICS,
         PARTITIONS, (short) 1);
     String applicationId = "tcpscope-local-" + Long.toHexString(System.nanoTime());
     Path stateDir = Files.createTempDirectory("tcpscope-state-");
-    try (ProcessorRuntime processor = new ProcessorRuntime(TopologySettings.defaults(rules),
+    try (AutoCloseable beside = companion.start(client);
+        ProcessorRuntime processor = new ProcessorRuntime(TopologySettings.defaults(rules),
             StreamsProperties.of(bootstrap, applicationId, processingGuarantee, stateDir, client));
         SuspiciousSessionFeed feed = new SuspiciousSessionFeed(client,
             TcpscopeTopics.SUSPICIOUS_SESSIONS, true)) {
@@ -131,6 +151,7 @@ public final class LocalPipeline {
       } finally {
         agent.join();
       }
+      companion.processed();
       return (String) agentResult.get();
     } finally {
       EmbeddedKafkaBroker.deleteRecursively(stateDir);

@@ -2,6 +2,7 @@ package dev.tcpscope.schemas.serde;
 
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.ConnectionKey;
+import dev.tcpscope.schemas.v1.Hotspot;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.schemas.v1.TcpSegment;
 
@@ -23,5 +24,9 @@ public final class TcpscopeSerdes {
 
   public static SingleObjectSerde<SuspiciousSession> suspiciousSession() {
     return new SingleObjectSerde<>(SuspiciousSession.class, SuspiciousSession.getClassSchema());
+  }
+
+  public static SingleObjectSerde<Hotspot> hotspot() {
+    return new SingleObjectSerde<>(Hotspot.class, Hotspot.getClassSchema());
   }
 }

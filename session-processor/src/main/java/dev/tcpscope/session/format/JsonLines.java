@@ -44,6 +44,7 @@ public final class JsonLines {
     string(j, "conn_state", r.connState()).append(',');
     string(j, "history", r.history()).append(',');
     key(j, "partial").append(r.partial()).append(',');
+    key(j, "low_confidence").append(r.lowConfidence()).append(',');
     string(j, "ended_by", r.endedBy()).append(',');
     key(j, "handshake_rtt_us").append(r.handshakeRttUs() == null ? "null" : r.handshakeRttUs().toString()).append(',');
     key(j, "shown").append('[');

@@ -5,6 +5,7 @@ import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
+import dev.tcpscope.session.engine.RuleSettings;
 import dev.tcpscope.session.engine.Segment;
 import dev.tcpscope.session.engine.Session;
 import dev.tcpscope.session.engine.SessionEngine;
@@ -42,6 +43,14 @@ import org.apache.kafka.streams.processor.api.Record;
 final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]> {
   static final String SUSPICIOUS_SINK = "suspicious-sessions";
   static final String DEAD_LETTER_SINK = "dead-letter";
+  static final String SESSIONS_SINK = "sessions-out";
+
+  /** Reasons whose verdict is about loss: the capture's own drops can fake them. */
+  private static final java.util.Set<String> LOSS_VERDICTS = java.util.Set.of("RETRANSMIT",
+      "SYN_RETRANSMIT", "DUPLICATE_SYN", "TIMEOUT", "LONG_DELAY");
+
+  /** Drop intervals remembered per observer (capture time), newest last. */
+  private static final int DROP_INTERVALS_KEPT = 64;
 
   private final TopologySettings settings;
   private final TcpSegmentReader segmentReader = new TcpSegmentReader();
@@ -55,6 +64,7 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
   private SessionSlots slots;
   private SessionEngine engine;
   private final ExpiryIndex index = new ExpiryIndex();
+  private ProcessorMetrics metrics;
   private byte[] currentConnectionKey;
 
   /**
@@ -65,6 +75,9 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
 
   private static final class ObserverClock {
     long nowUs = Long.MIN_VALUE;
+    /** Capture clock of its previous heartbeat, and the intervals in which it dropped packets. */
+    long lastHeartbeatUs = Long.MIN_VALUE;
+    final java.util.ArrayDeque<long[]> dropping = new java.util.ArrayDeque<>();
     /** Wall-clock time of its last record, and up to when its clock was moved on since. */
     long lastSeenWallMs;
     long extrapolatedToWallMs;
@@ -78,14 +91,25 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
     this.slots = context.getStateStore(TopologySettings.STORE);
-    this.engine = new SessionEngine(settings.rules(), this::emit);
+    // With the topic of every session on, the engine reports every session; emit() decides
+    // which of them are suspicious as the user's rules say.
+    RuleSettings engineRules = settings.sessionsTopic() != null
+        ? settings.rules().withAll(true) : settings.rules();
+    this.engine = new SessionEngine(engineRules, this::emit);
+    this.metrics = settings.metrics();
     index.clear();
     slots.load((slot, session) -> {
       engine.resumed(session);
       index.schedule(slot);
     });
     context.schedule(settings.sweepInterval(), PunctuationType.WALL_CLOCK_TIME,
-        this::advanceSilentObservers);
+        wallMs -> metrics.punctuation.record(() -> advanceSilentObservers(wallMs)));
+    metrics.taskOpened(this, slots::size);
+  }
+
+  @Override
+  public void close() {
+    metrics.taskClosed(this);
   }
 
   @Override
@@ -104,6 +128,7 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
       deadLetter(record, e.getMessage());
       return;
     }
+    metrics.segments.increment();
     String observer = segmentReader.observer();
     advance(observer, segment.tsUs);
     Slot slot = slots.getOrCreate(Bytes.wrap(SessionStoreKey.of(record.key(), observer)), observer);
@@ -154,8 +179,16 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
       deadLetter(record, e.getMessage());
       return;
     }
+    metrics.heartbeats.increment();
     String observer = heartbeat.getObserver();
-    advance(observer, heartbeat.getCaptureClockUs());
+    ObserverClock clock = advance(observer, heartbeat.getCaptureClockUs());
+    if (heartbeat.getDropping() && clock.lastHeartbeatUs != Long.MIN_VALUE) {
+      clock.dropping.addLast(new long[] {clock.lastHeartbeatUs, heartbeat.getCaptureClockUs()});
+      if (clock.dropping.size() > DROP_INTERVALS_KEPT) {
+        clock.dropping.removeFirst();
+      }
+    }
+    clock.lastHeartbeatUs = Math.max(clock.lastHeartbeatUs, heartbeat.getCaptureClockUs());
     if (!heartbeat.getEndOfCapture()) {
       return;
     }
@@ -186,14 +219,58 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
   }
 
   private void emit(SessionReport report) {
-    byte[] value = suspicious.encode(SuspiciousSessionMapper.toAvro(report));
-    context.forward(new Record<>(currentConnectionKey, value, report.endUs() / 1000),
-        SUSPICIOUS_SINK);
+    metrics.sessionsEnded.increment();
+    if (lossVerdictDuringDrops(report)) {
+      report = report.withLowConfidence();
+    }
+    long timestampMs = report.endUs() / 1000;
+    if (settings.sessionsTopic() != null) {
+      context.forward(new Record<>(currentConnectionKey,
+          suspicious.encode(SuspiciousSessionMapper.toAvro(report.withoutShown())), timestampMs),
+          SESSIONS_SINK);
+      if (report.reasons().isEmpty() && !settings.rules().all()) {
+        return; // judged clean by the user's rules: only the topic of every session has it
+      }
+    }
+    for (String reason : report.reasons()) {
+      metrics.suspicious(reason);
+    }
+    if (report.lowConfidence()) {
+      metrics.lowConfidence.increment();
+    }
+    context.forward(new Record<>(currentConnectionKey,
+        suspicious.encode(SuspiciousSessionMapper.toAvro(report)), timestampMs), SUSPICIOUS_SINK);
+  }
+
+  /**
+   * True when the report carries a verdict about loss and its observer said it was dropping
+   * packets at some time during the session. Heartbeats come once a second, so a session that
+   * ends within a second of the drops may be judged before its heartbeat arrives.
+   */
+  private boolean lossVerdictDuringDrops(SessionReport report) {
+    ObserverClock clock = clocks.get(report.observer());
+    if (clock == null || clock.dropping.isEmpty()) {
+      return false;
+    }
+    boolean lossVerdict = false;
+    for (String reason : report.reasons()) {
+      lossVerdict |= LOSS_VERDICTS.contains(reason);
+    }
+    if (!lossVerdict) {
+      return false;
+    }
+    for (long[] interval : clock.dropping) {
+      if (interval[0] <= report.endUs() && interval[1] >= report.startUs()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void deadLetter(Record<byte[], byte[]> record, String reason) {
     RecordHeaders headers = new RecordHeaders();
     record.headers().forEach(headers::add);
+    metrics.deadLetters.increment();
     headers.add(TcpscopeTopics.DEAD_LETTER_REASON_HEADER,
         (reason == null ? "undecodable" : reason).getBytes(StandardCharsets.UTF_8));
     context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers),

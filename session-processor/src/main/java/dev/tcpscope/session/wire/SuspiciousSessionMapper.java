@@ -57,6 +57,7 @@ public final class SuspiciousSessionMapper {
         .setConnState(r.connState())
         .setHistory(r.history())
         .setPartial(r.partial())
+        .setLowConfidence(r.lowConfidence())
         .setHandshakeRttUs(r.handshakeRttUs())
         .setShown(shown)
         .setZeekConnections(zeekConnections(r.zeekConnections()))
@@ -77,7 +78,7 @@ public final class SuspiciousSessionMapper {
         a.getSegments(), a.getBytes(), a.getClientSegments(), a.getClientBytes(),
         a.getServerSegments(), a.getServerBytes(), List.copyOf(a.getReasons()),
         a.getClientState(), a.getServerState(), a.getConnState(), a.getHistory(), fromAvro(a.getZeekConnections()), a.getPartial(),
-        a.getEndedBy(), a.getHandshakeRttUs(), List.copyOf(shown));
+        a.getEndedBy(), a.getHandshakeRttUs(), List.copyOf(shown), a.getLowConfidence());
   }
 
   private static List<dev.tcpscope.schemas.v1.ZeekConnection> zeekConnections(

@@ -147,11 +147,16 @@ class SessionTopologyTest {
   }
 
   private void heartbeat(String observer, String source, long clockUs, boolean endOfCapture) {
+    heartbeat(observer, source, clockUs, endOfCapture, false);
+  }
+
+  private void heartbeat(String observer, String source, long clockUs, boolean endOfCapture,
+      boolean dropping) {
     AgentHeartbeat h = AgentHeartbeat.newBuilder()
         .setObserver(observer).setSource(source).setCaptureClockUs(clockUs)
         .setSentAtMs(clockUs / 1000).setFrames(0).setSegments(0).setHeaderErrors(0)
-        .setPublished(0).setDroppedByAgent(0).setDroppedByCapture(0).setDropping(false)
-        .setEndOfCapture(endOfCapture).setVersion("test").build();
+        .setPublished(0).setDroppedByAgent(dropping ? 100 : 0).setDroppedByCapture(0)
+        .setDropping(dropping).setEndOfCapture(endOfCapture).setVersion("test").build();
     input.pipeInput(new TestRecord<>(observer.getBytes(StandardCharsets.UTF_8),
         heartbeats.encode(h), Instant.ofEpochMilli(clockUs / 1000)));
   }
@@ -221,6 +226,76 @@ class SessionTopologyTest {
     heartbeat("host-b", "eth0", T0_US + 1_000_000, true);
     assertThat(sessions.decode(suspicious.readValue()).getObserver()).isEqualTo("host-b");
     assertThat(suspicious.isEmpty()).isTrue();
+  }
+
+  /** A session whose response is resent 1.5 s late, then closed. */
+  private void retransmittingSession(String observer, int port, long atUs) {
+    send(observer, port, true, SYN, 100, 0, 0, atUs);
+    send(observer, port, false, SYN | ACK, 500, 101, 0, atUs + 100);
+    send(observer, port, true, ACK, 101, 501, 0, atUs + 200);
+    send(observer, port, false, ACK, 501, 101, 100, atUs + 300);
+    send(observer, port, false, ACK, 501, 101, 100, atUs + 1_500_300);
+    send(observer, port, true, ACK | FIN, 101, 601, 0, atUs + 1_500_400);
+    send(observer, port, false, ACK | FIN, 601, 102, 0, atUs + 1_500_500);
+    send(observer, port, true, ACK, 102, 602, 0, atUs + 1_500_600);
+  }
+
+  @Test
+  void aLossVerdictMadeWhileTheObserverWasDroppingIsLowConfidenceAndOthersAreNot() {
+    heartbeat("host-a", "eth0", T0_US, false);
+    heartbeat("host-a", "eth0", T0_US + 1_000_000, false, true); // dropped in (T0, T0+1s]
+    heartbeat("host-b", "eth0", T0_US, false);
+    retransmittingSession("host-a", 40020, T0_US + 500_000);
+    retransmittingSession("host-b", 40021, T0_US + 500_000);
+    send("host-a", 40022, true, SYN, 7, 0, 0, T0_US + 600_000);
+    send("host-a", 40022, false, RST | ACK, 0, 8, 0, T0_US + 600_100);
+
+    java.util.Map<Integer, SuspiciousSession> byPort = new java.util.TreeMap<>();
+    suspicious.readValuesToList().forEach(v -> {
+      SuspiciousSession s = sessions.decode(v);
+      byPort.put(s.getClientPort(), s);
+    });
+    assertThat(byPort).containsOnlyKeys(40020, 40021, 40022);
+    assertThat(byPort.get(40020).getReasons()).containsExactly("RETRANSMIT");
+    assertThat(byPort.get(40020).getLowConfidence()).as("host-a was dropping").isTrue();
+    assertThat(byPort.get(40021).getLowConfidence()).as("host-b was not").isFalse();
+    assertThat(byPort.get(40022).getLowConfidence()).as("a RST is no loss verdict").isFalse();
+  }
+
+  @Test
+  void everyEndedSessionGoesToTheSessionsTopicWhenAskedAndOnlySuspiciousOnesToTheAnomalyTopic() {
+    driver.close();
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test-sessions");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    ProcessorMetrics metrics = ProcessorMetrics.unregistered();
+    driver = new TopologyTestDriver(SessionTopology.build(TopologySettings
+        .defaults(RuleSettings.defaults()).withSessionsTopic(TcpscopeTopics.SESSIONS)
+        .withMetrics(metrics)), props);
+    input = driver.createInputTopic(TcpscopeTopics.SEGMENTS, new ByteArraySerializer(),
+        new ByteArraySerializer());
+    suspicious = driver.createOutputTopic(TcpscopeTopics.SUSPICIOUS_SESSIONS,
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    TestOutputTopic<byte[], byte[]> every = driver.createOutputTopic(TcpscopeTopics.SESSIONS,
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+
+    cleanSession("host-a", 40030, T0_US);
+    send("host-a", 40031, true, SYN, 7, 0, 0, T0_US + 1000);
+    send("host-a", 40031, false, RST | ACK, 0, 8, 0, T0_US + 1100);
+
+    List<SuspiciousSession> all = every.readValuesToList().stream().map(sessions::decode).toList();
+    assertThat(all).extracting(SuspiciousSession::getClientPort).containsExactly(40030, 40031);
+    assertThat(all.get(0).getReasons()).isEmpty();
+    assertThat(all.get(0).getConnState()).isEqualTo("SF");
+    assertThat(all).allSatisfy(s -> assertThat(s.getShown()).isEmpty());
+    List<SuspiciousSession> flagged =
+        suspicious.readValuesToList().stream().map(sessions::decode).toList();
+    assertThat(flagged).extracting(SuspiciousSession::getClientPort).containsExactly(40031);
+    assertThat(flagged.get(0).getShown()).hasSize(2);
+    assertThat(metrics.sessionsEnded.count()).isEqualTo(2);
+    assertThat(metrics.segments.count()).isEqualTo(8);
+    assertThat(metrics.registry().get("tcpscope.processor.suspicious").tag("reason", "RST")
+        .counter().count()).isEqualTo(1);
   }
 
   @Test
