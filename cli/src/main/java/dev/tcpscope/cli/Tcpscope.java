@@ -1,11 +1,14 @@
 package dev.tcpscope.cli;
 
+import dev.tcpscope.cli.bench.BenchCommand;
 import dev.tcpscope.cli.command.AgentCommand;
+import dev.tcpscope.cli.command.AgentsCommand;
 import dev.tcpscope.cli.command.AnalyzeCommand;
 import dev.tcpscope.cli.command.DecodeCommand;
 import dev.tcpscope.cli.command.DemoCommand;
 import dev.tcpscope.cli.command.LocalCommand;
 import dev.tcpscope.cli.command.ProcessorCommand;
+import dev.tcpscope.cli.command.SessionsCommand;
 import dev.tcpscope.cli.command.WatchCommand;
 import dev.tcpscope.cli.command.WebCommand;
 import picocli.CommandLine;
@@ -14,9 +17,9 @@ import picocli.CommandLine.Command;
 /** {@code bin/tcpscope}: every subcommand of the tool. */
 @Command(name = "tcpscope", mixinStandardHelpOptions = true, version = "tcpscope 0.1.0",
     description = "Shows the TCP sessions that went wrong, for one host or a fleet.",
-    subcommands = {DemoCommand.class, dev.tcpscope.cli.bench.BenchCommand.class, LocalCommand.class, AnalyzeCommand.class, DecodeCommand.class,
-        AgentCommand.class,
-        ProcessorCommand.class, WatchCommand.class, WebCommand.class})
+    subcommands = {DemoCommand.class, LocalCommand.class, AnalyzeCommand.class,
+        DecodeCommand.class, AgentCommand.class, ProcessorCommand.class, WatchCommand.class,
+        SessionsCommand.class, AgentsCommand.class, WebCommand.class, BenchCommand.class})
 public final class Tcpscope {
 
   public static void main(String[] args) {
@@ -33,10 +36,15 @@ public final class Tcpscope {
             + " --help' for the accepted values.");
         return 1;
       }
-      if (e instanceof java.io.IOException) {
+      if (e instanceof java.io.IOException || e instanceof IllegalStateException) {
         // Files, interfaces, filters and brokers: the message says what is wrong and what to do.
-        commandLine.getErr().println("tcpscope " + commandLine.getCommandName() + ": "
-            + e.getMessage());
+        StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+          if (c.getMessage() != null && !message.toString().contains(c.getMessage())) {
+            message.append(": ").append(c.getMessage());
+          }
+        }
+        commandLine.getErr().println("tcpscope " + commandLine.getCommandName() + ": " + message);
         return 2;
       }
       throw e;

@@ -67,9 +67,8 @@ final class PipelineBench {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       Properties client = new Properties();
       client.put("bootstrap.servers", broker.bootstrapServers());
-      TopicSetup.ensure(client, broker.bootstrapServers(), List.of(TcpscopeTopics.SEGMENTS,
-          TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER,
-          TcpscopeTopics.HEARTBEATS), PARTITIONS, (short) 1);
+      TopicSetup.ensure(client, broker.bootstrapServers(), TopicSetup.TOPICS, PARTITIONS,
+          (short) 1);
 
       long publishStart = System.nanoTime();
       publishSyntheticTraffic(client);

@@ -3,6 +3,7 @@ package dev.tcpscope.cli.broker;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -11,8 +12,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the topics tcpscope uses when they are missing. */
+/** Creates the topics tcpscope uses when they are missing, or says how to. */
 public final class TopicSetup {
   private TopicSetup() {}
 
@@ -22,26 +24,77 @@ public final class TopicSetup {
       TcpscopeTopics.HOTSPOTS);
 
   /**
+   * Topic settings beyond partitions and replication: the heartbeat topic keeps each agent's
+   * latest heartbeat (compacted; the fleet view reads it from the start).
+   */
+  static Map<String, String> configOf(String topic) {
+    return topic.equals(TcpscopeTopics.HEARTBEATS)
+        ? Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")
+        : Map.of();
+  }
+
+  /**
    * @return the topics that were created (those that existed are left as they are)
    */
   public static List<String> ensure(Properties clientSettings, String bootstrapServers,
       List<String> topics, int partitions, short replication)
       throws InterruptedException, ExecutionException, TimeoutException {
-    Properties p = new Properties();
-    p.putAll(clientSettings);
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(p)) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    try (Admin admin = Admin.create(adminSettings(clientSettings, bootstrapServers))) {
       List<NewTopic> missing = new ArrayList<>();
-      for (String topic : topics) {
-        if (!existing.contains(topic)) {
-          missing.add(new NewTopic(topic, partitions, replication));
-        }
+      for (String topic : missing(admin, topics)) {
+        missing.add(new NewTopic(topic, partitions, replication).configs(configOf(topic)));
       }
       if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        try {
+          admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+          // another instance created them meanwhile
+        }
       }
       return missing.stream().map(NewTopic::name).toList();
     }
+  }
+
+  /**
+   * Refuses to start when a topic is missing, saying how to create each (for clusters where
+   * topics are made by their operators, not by applications).
+   *
+   * @throws IllegalStateException listing the missing topics and the commands that create them
+   */
+  public static void requireExisting(Properties clientSettings, String bootstrapServers,
+      List<String> topics, int partitions, short replication)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    List<String> missing;
+    try (Admin admin = Admin.create(adminSettings(clientSettings, bootstrapServers))) {
+      missing = missing(admin, topics);
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    StringBuilder message = new StringBuilder("missing topics: " + String.join(", ", missing)
+        + ". Create them (or start without --no-create-topics to let tcpscope do it):");
+    for (String topic : missing) {
+      message.append("\n  kafka-topics.sh --bootstrap-server ").append(bootstrapServers)
+          .append(" --create --topic ").append(topic).append(" --partitions ").append(partitions)
+          .append(" --replication-factor ").append(replication);
+      configOf(topic).forEach((k, v) -> message.append(" --config ").append(k).append('=').append(v));
+    }
+    throw new IllegalStateException(message.toString());
+  }
+
+  private static List<String> missing(Admin admin, List<String> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    return topics.stream().filter(t -> !existing.contains(t)).toList();
+  }
+
+  private static Properties adminSettings(Properties clientSettings, String bootstrapServers) {
+    Properties p = new Properties();
+    p.putAll(clientSettings);
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return p;
   }
 }

@@ -4,7 +4,7 @@ import dev.tcpscope.capture.agent.AgentCounters;
 import dev.tcpscope.capture.agent.AgentStatisticsText;
 import dev.tcpscope.capture.agent.CaptureAgent;
 import dev.tcpscope.capture.observability.AgentMetrics;
-import dev.tcpscope.capture.observability.MetricsEndpoint;
+import dev.tcpscope.cli.observability.MetricsEndpoint;
 import dev.tcpscope.capture.pcap.CaptureFiles;
 import dev.tcpscope.capture.publish.KafkaSegmentPublisher;
 import dev.tcpscope.capture.publish.SegmentRecords;

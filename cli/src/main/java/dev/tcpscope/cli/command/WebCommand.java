@@ -20,14 +20,15 @@ import picocli.CommandLine.Option;
 public final class WebCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--port", defaultValue = "${env:TCPSCOPE_WEB_PORT:-8080}",
-      description = "Port to serve the page on (default ${DEFAULT-VALUE}; 0 for any free port).")
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "${env:TCPSCOPE_WEB_PORT:-8080}",
+      description = "Port to serve the page on (default ${DEFAULT-VALUE}, env TCPSCOPE_WEB_PORT; 0"
+          + " for any free port).")
   int port;
 
   @Option(names = "--bind", paramLabel = "ADDRESS",
       defaultValue = "${env:TCPSCOPE_WEB_BIND:-127.0.0.1}",
       description = "Address to listen on (default ${DEFAULT-VALUE}: this host only; 0.0.0.0"
-          + " for every interface).")
+          + " for every interface; env TCPSCOPE_WEB_BIND).")
   String bind;
 
   @Option(names = "--history", paramLabel = "N", defaultValue = "1000",

@@ -45,7 +45,12 @@ public class EngineBenchmark {
 
   @Setup
   public void setUp() {
-    table = new SessionTable(RuleSettings.defaults(), "jmh", r -> { });
+    RuleSettings d = RuleSettings.defaults();
+    // -L above the concurrency (as miruo -L 0), so every session is tracked at 100,000 too
+    RuleSettings rules = new RuleSettings(d.longConnectMs(), d.longDelayMs(), d.retransmitMs(),
+        d.synRetransmit(), d.rstMode(), d.fragment(), d.all(), 1 << 20, d.segmentLimit(),
+        d.viewData(), d.httpMode());
+    table = new SessionTable(rules, "jmh", r -> { });
     traffic = new SyntheticTraffic(sessions, 6);
     for (int i = 0; i < sessions * 3; i++) {
       traffic.next(segment);

@@ -111,6 +111,8 @@ final class MiruoModel {
   final List<Sess> sessions = new ArrayList<>();
   int keptSegments;
   int droppedSessions;
+  /** The SYNs whose session -L refused. */
+  final List<Packet> droppedSyns = new ArrayList<>();
   /** The packet whose session miruo could not print (an option of length 0 or 1): it stops. */
   Packet stoppedAt;
   /** Segments miruo never reads: encapsulation or IP version it does not know. */
@@ -224,6 +226,7 @@ final class MiruoModel {
   private Sess add(String key, Packet syn) {
     if (active.size() >= SESSION_LIMIT) {
       droppedSessions++;
+      droppedSyns.add(syn);
       return null;
     }
     Sess s = new Sess(syn);

@@ -40,6 +40,9 @@ class ZeekConformanceTest {
     NO_CONNECTION_STARTS_THERE("no connection of tcpscope's Zeek view begins at the row's ts"),
     ZEEK_ROW_ENDS_EARLY("Zeek's row counts fewer packets than the connection has: something"
         + " beyond TCP (an application analyzer) stopped Zeek's tracking"),
+    SESSION_TIMED_OUT_FIRST("tcpscope's session timed out (miruo's 30 s in a closing state, 900 s"
+        + " otherwise) while Zeek's connection went on (its inactivity timeout is 5 min): the rest"
+        + " is another tcpscope session"),
     ANALYZER_LETTERS("history letters written by Zeek's application analyzers (not TCP's)"),
     GAP_LETTERS("content-gap letters depend on whether Zeek reassembled the stream (mode)"),
     UNCLASSIFIED("no known reason");
@@ -115,10 +118,13 @@ class ZeekConformanceTest {
         + (flipped ? " (flipped)" : "") + ", " + packets + " packets; Zeek " + zeekState + " "
         + zeekHistory + ", " + zeekPackets + " packets (" + row.get("zeek_mode") + ", checksums "
         + row.get("checksums") + ")";
+    boolean timedOutFirst = "timeout".equals(match.session.endedBy()) && zeekPackets > packets;
     Difference stateWhy = stateAgrees ? null
-        : zeekPackets < packets ? Difference.ZEEK_ROW_ENDS_EARLY : Difference.UNCLASSIFIED;
-    Difference historyWhy = historyAgrees ? null : historyReason(history, expectedHistory,
-        zeekPackets < packets);
+        : zeekPackets < packets ? Difference.ZEEK_ROW_ENDS_EARLY
+        : timedOutFirst ? Difference.SESSION_TIMED_OUT_FIRST : Difference.UNCLASSIFIED;
+    Difference historyWhy = historyAgrees ? null : timedOutFirst
+        ? Difference.SESSION_TIMED_OUT_FIRST
+        : historyReason(history, expectedHistory, zeekPackets < packets);
     return new Verdict(row, match, flipped, stateAgrees, historyAgrees, stateWhy, historyWhy,
         detail);
   }

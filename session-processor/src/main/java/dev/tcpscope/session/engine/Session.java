@@ -60,8 +60,14 @@ public final class Session {
   int recentHead;
   int contextAfter;
   long shownDropped;
-  /** Whether an in-memory table has a deadline queued for this session (not persisted). */
-  boolean queued;
+  // An in-memory table's bookkeeping (not persisted): the session's key in the table, and its
+  // links in the timing wheel's bucket of second timerDueSecond (timerBucket -1: not linked).
+  SessionTable.ConnectionSlot slotKey;
+
+  Session timerPrev;
+  Session timerNext;
+  int timerBucket = -1;
+  long timerDueSecond;
 
   /** A ring record evicted by the last segment, reused for the next one. */
   private KeptSegment spare;
@@ -135,6 +141,12 @@ public final class Session {
             || clientPort != serverPort);
   }
 
+  /** Whether the session so far is only the server's SYN-ACK to this very SYN. */
+  boolean answeredBefore(Segment syn) {
+    return clientSegments == 0 && serverSegments == 1 && serverIsn >= 0
+        && clientUna == ((syn.seq + 1) & 0xffffffffL);
+  }
+
   boolean ended() {
     return endedBy != null;
   }
@@ -157,7 +169,7 @@ public final class Session {
     synUs = s.tsUs;
     count(s, fromClient);
     zeek.onSegment(s, true);
-    KeptSegment k = slot(s, fromClient);
+    KeptSegment k = slot(s, fromClient, budget);
     k.mark = Mark.HANDSHAKE;
     if (s.fragmented && rules.fragment()) {
       flag(Reason.FRAGMENT, k);
@@ -172,7 +184,7 @@ public final class Session {
     count(s, fromClient);
     Retransmission retransmission = classifyRetransmission(s, fromClient);
     zeek.onSegment(s, fromClient);
-    KeptSegment k = slot(s, fromClient);
+    KeptSegment k = slot(s, fromClient, budget);
 
     boolean show;
     if (retransmission == Retransmission.NONE) {
@@ -505,8 +517,8 @@ public final class Session {
   // ---- display ----
 
   /** A record for the current segment: the spare left by the ring, or a new one. */
-  private KeptSegment slot(Segment s, boolean fromClient) {
-    KeptSegment k = spare != null ? spare : new KeptSegment();
+  private KeptSegment slot(Segment s, boolean fromClient, SegmentBudget budget) {
+    KeptSegment k = spare != null ? spare : budget.take();
     spare = null;
     k.copyFrom(s, nextIndex++, fromClient);
     k.clientState = clientState;
@@ -568,6 +580,7 @@ public final class Session {
   private void insertShown(KeptSegment k, SegmentBudget budget) {
     if (shown.size() >= MAX_SHOWN || !budget.tryKeep()) {
       shownDropped++;
+      budget.giveBack(k);
       return;
     }
     insertShown(k);
@@ -587,7 +600,14 @@ public final class Session {
    * After the end and the report: keeps only what recognises a late segment (endpoints, initial
    * sequence number, times), so an ended session waiting in its slot costs little.
    */
-  void release() {
+  void release(SegmentBudget budget) {
+    for (KeptSegment k : shown) {
+      budget.giveBack(k);
+    }
+    for (int i = 0; i < recentCount; i++) {
+      budget.giveBack(recent[(recentHead + i) % recent.length]);
+    }
+    budget.giveBack(spare);
     shown.clear();
     shown.trimToSize();
     recent = NO_RING;

@@ -10,14 +10,16 @@ import java.util.function.Consumer;
  * on port reuse; and when a session times out. Holds no sessions itself, so the same logic
  * serves an in-memory table ({@code analyze}) and a Kafka Streams state store.
  */
-public final class SessionEngine implements SegmentBudget {
+public final class SessionEngine {
   private final RuleSettings rules;
   private final Consumer<SessionReport> reports;
   private final EngineStats stats = new EngineStats();
+  private final SegmentBudget budget;
 
   public SessionEngine(RuleSettings rules, Consumer<SessionReport> reports) {
     this.rules = rules;
     this.reports = reports;
+    this.budget = new SegmentBudget(stats, rules.segmentLimit());
   }
 
   public RuleSettings rules() {
@@ -50,12 +52,17 @@ public final class SessionEngine implements SegmentBudget {
         finish(current, EndedBy.DUPLICATE_SYN);
         return open(s, observer, source, true, false);
       }
+      if (connectionAttempt && fromClient && current.partial && current.answeredBefore(s)) {
+        // The SYN-ACK was captured before its SYN (reordering): one session, not two.
+        current.apply(s, true, rules, budget);
+        return current;
+      }
       if (connectionAttempt && fromClient && current.partial) {
         // A partial session's client opens a new connection: the old one is over.
         finish(current, EndedBy.CLOSE);
         return open(s, observer, source, true, false);
       }
-      current.apply(s, fromClient, rules, this);
+      current.apply(s, fromClient, rules, budget);
       if (current.isClosed()) {
         finish(current, s.has(Segment.RST) ? EndedBy.RST : EndedBy.CLOSE);
       }
@@ -86,7 +93,7 @@ public final class SessionEngine implements SegmentBudget {
     }
     stats.open++;
     stats.peakOpen = Math.max(stats.peakOpen, stats.open);
-    session.begin(s, client, rules, this);
+    session.begin(s, client, rules, budget);
     if (session.isClosed()) {
       finish(session, s.has(Segment.RST) ? EndedBy.RST : EndedBy.CLOSE);
     }
@@ -159,7 +166,7 @@ public final class SessionEngine implements SegmentBudget {
   private void finish(Session session, EndedBy how) {
     session.end(how, rules);
     stats.open--;
-    release(session.shown.size());
+    budget.release(session.shown.size());
     boolean report = session.shouldReport(rules);
     if (report) {
       stats.reported++;
@@ -171,7 +178,15 @@ public final class SessionEngine implements SegmentBudget {
       reports.accept(report(session));
     }
     // The ended session stays in its slot only as a marker for late segments.
-    session.release();
+    session.release(budget);
+  }
+
+  /**
+   * A session as it stands now, ended or not (an open one says {@code ended_by: open}): what
+   * {@code tcpscope sessions} lists.
+   */
+  public static SessionReport snapshot(Session s) {
+    return report(s);
   }
 
   static SessionReport report(Session s) {
@@ -225,7 +240,7 @@ public final class SessionEngine implements SegmentBudget {
         s.zeek.first().history(),
         s.zeek.connections(),
         s.partial,
-        s.endedBy.wireName(),
+        s.endedBy == null ? "open" : s.endedBy.wireName(),
         s.handshakeRttUs >= 0 ? s.handshakeRttUs : null,
         List.copyOf(lines));
   }
@@ -245,23 +260,5 @@ public final class SessionEngine implements SegmentBudget {
       h *= 0x100000001b3L;
     }
     return (h ^ (h >>> 29)) & ((1L << 53) - 1);
-  }
-
-  // ---- SegmentBudget: -l over every session of this engine ----
-
-  @Override
-  public boolean tryKeep() {
-    if (stats.keptSegments >= rules.segmentLimit()) {
-      stats.droppedSegments++;
-      return false;
-    }
-    stats.keptSegments++;
-    stats.peakKeptSegments = Math.max(stats.peakKeptSegments, stats.keptSegments);
-    return true;
-  }
-
-  @Override
-  public void release(int segments) {
-    stats.keptSegments -= segments;
   }
 }

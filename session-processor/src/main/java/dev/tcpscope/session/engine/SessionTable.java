@@ -3,29 +3,42 @@ package dev.tcpscope.session.engine;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
 /**
- * The sessions of one observer held in memory, as {@code analyze} and the tests use them:
- * a hash lookup per segment (cost independent of the number of open sessions, unlike miruo's
- * list walk) and timeouts on the capture clock, checked through a deadline queue so a sweep
- * costs what expires, not what exists.
+ * The sessions of one observer held in memory, as {@code analyze} and the tests use them: a
+ * hash lookup per segment (cost independent of the number of open sessions, unlike miruo's
+ * list walk) and timeouts on the capture clock through a timing wheel of one-second buckets,
+ * each session linked into the bucket of its deadline (relinked in O(1) when activity moves
+ * it), so the clock's advance costs what expires, not what exists.
+ *
+ * <p>Memory is bounded by the limits: at most -L open sessions (the engine refuses more), at
+ * most -L ended ones waiting for late segments (the oldest goes first), -l kept segments; no
+ * structure holds a session once its slot let go of it.
  */
 public final class SessionTable {
+  /** 1,024 one-second buckets: more than the longest deadline ahead (the 900 s idle timeout). */
+  private static final int WHEEL_BITS = 10;
+
+  private static final int WHEEL_MASK = (1 << WHEEL_BITS) - 1;
+
   private final SessionEngine engine;
   private final String observer;
   private final Map<ConnectionSlot, Session> slots = new HashMap<>();
-  private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+  private final Session[] wheel = new Session[1 << WHEEL_BITS];
+  /** The last whole second of capture time whose bucket was processed. */
+  private long wheelSecond = Long.MIN_VALUE;
   /**
    * Ended sessions kept for their late segments, oldest first: at most -L of them, so memory
-   * stays bounded by the limits however fast connections come and go (the oldest marker goes
-   * first; a late segment of it then starts a partial session).
+   * stays bounded however fast connections come and go (the oldest marker goes first; a late
+   * segment of it then starts a partial session).
    */
-  private final ArrayDeque<Deadline> lingering = new ArrayDeque<>();
+  private final ArrayDeque<Session> lingering = new ArrayDeque<>();
   private final int lingeringLimit;
   private final ConnectionSlot probe = new ConnectionSlot();
+  private final List<Session> due = new ArrayList<>();
   private long clockUs = Long.MIN_VALUE;
   private String source = "";
 
@@ -48,35 +61,64 @@ public final class SessionTable {
     advanceClock(s.tsUs);
     probe.set(s);
     Session current = slots.get(probe);
+    if (current != null && clockUs > SessionEngine.nextDeadlineUs(current)) {
+      // Its deadline passed within the current second: end it exactly, as if on time.
+      current = expire(current);
+    }
     boolean wasEnded = current != null && current.ended();
     Session next = engine.onSegment(current, s, observer, source);
     if (next == current) {
       if (next != null) {
-        schedule(probe, next);
+        reschedule(next);
         if (next.ended() && !wasEnded) {
-          linger(keyOf(next), next);
+          linger(next);
         }
       }
       return;
     }
-    ConnectionSlot key = current != null ? keyOf(current) : probe.copy();
+    ConnectionSlot key;
+    if (current != null) {
+      key = current.slotKey;
+      unlink(current);
+    } else {
+      key = probe.copy();
+    }
     if (next == null) {
       slots.remove(key);
     } else {
+      next.slotKey = key;
       slots.put(key, next);
-      schedule(key, next);
+      link(next);
       if (next.ended()) {
-        linger(key, next);
+        linger(next);
       }
     }
   }
 
-  private void linger(ConnectionSlot key, Session ended) {
-    lingering.addLast(new Deadline(0, key, ended));
-    while (lingering.size() > lingeringLimit) {
-      Deadline oldest = lingering.pollFirst();
-      if (slots.get(oldest.slot) == oldest.session) {
-        slots.remove(oldest.slot);
+  /** Gives the session its turn on the clock now; returns what its slot holds afterwards. */
+  private Session expire(Session session) {
+    unlink(session);
+    Session next = engine.onClock(session, clockUs);
+    if (next == null) {
+      slots.remove(session.slotKey);
+    } else {
+      link(next);
+    }
+    return next;
+  }
+
+  private void linger(Session ended) {
+    lingering.addLast(ended);
+    while (!lingering.isEmpty()) {
+      Session oldest = lingering.peekFirst();
+      boolean waiting = slots.get(oldest.slotKey) == oldest;
+      if (waiting && lingering.size() <= lingeringLimit) {
+        return;
+      }
+      lingering.pollFirst();
+      if (waiting) {
+        slots.remove(oldest.slotKey);
+        unlink(oldest);
       }
     }
   }
@@ -84,16 +126,10 @@ public final class SessionTable {
   /** Ended sessions currently kept for late segments (at most -L). */
   public int lingering() {
     int n = 0;
-    for (Deadline d : lingering) {
-      n += slots.get(d.slot) == d.session ? 1 : 0;
+    for (Session s : lingering) {
+      n += slots.get(s.slotKey) == s ? 1 : 0;
     }
     return n;
-  }
-
-  private ConnectionSlot keyOf(Session s) {
-    ConnectionSlot key = new ConnectionSlot();
-    key.set(s.clientIp, s.clientPort, s.serverIp, s.serverPort, s.addressLength);
-    return key;
   }
 
   /** Advances the capture clock, ending what timed out before {@code nowUs}. */
@@ -102,35 +138,82 @@ public final class SessionTable {
       return;
     }
     clockUs = nowUs;
-    while (!deadlines.isEmpty() && deadlines.peek().atUs < nowUs) {
-      Deadline due = deadlines.poll();
-      Session current = slots.get(due.slot);
-      if (current != due.session) {
-        continue; // the slot moved on to another session, which has its own entry
-      }
-      long deadline = SessionEngine.nextDeadlineUs(current);
-      if (deadline >= nowUs) {
-        // Activity moved the deadline on since this entry was queued: requeue it.
-        deadlines.add(new Deadline(deadline, due.slot, current));
-        continue;
-      }
-      Session next = engine.onClock(current, nowUs);
-      if (next == null) {
-        slots.remove(due.slot);
-      } else {
-        deadlines.add(new Deadline(SessionEngine.nextDeadlineUs(next), due.slot, next));
-      }
-    }
-  }
-
-  private void schedule(ConnectionSlot key, Session session) {
-    // One entry per session suffices: a stale one is requeued when it comes due.
-    if (session.queued) {
+    long second = Math.floorDiv(nowUs, 1_000_000L);
+    if (wheelSecond == Long.MIN_VALUE) {
+      wheelSecond = second - 1;
       return;
     }
-    session.queued = true;
-    deadlines.add(
-        new Deadline(SessionEngine.nextDeadlineUs(session), key == probe ? key.copy() : key, session));
+    // Buckets of whole seconds gone by: every deadline in them is before nowUs.
+    long last = second - 1;
+    long first = Math.max(wheelSecond + 1, last - WHEEL_MASK);
+    for (long sec = first; sec <= last; sec++) {
+      int bucket = (int) (sec & WHEEL_MASK);
+      for (Session s = wheel[bucket]; s != null; s = s.timerNext) {
+        due.add(s);
+      }
+      wheel[bucket] = null;
+    }
+    wheelSecond = Math.max(wheelSecond, last);
+    if (due.isEmpty()) {
+      return;
+    }
+    due.sort((a, b) -> Long.compare(SessionEngine.nextDeadlineUs(a),
+        SessionEngine.nextDeadlineUs(b)));
+    for (Session s : due) {
+      s.timerBucket = -1;
+      s.timerPrev = null;
+      s.timerNext = null;
+    }
+    for (Session s : due) {
+      if (SessionEngine.nextDeadlineUs(s) < nowUs) {
+        expire(s);
+      } else {
+        link(s); // activity moved its deadline on since it was linked
+      }
+    }
+    due.clear();
+  }
+
+  /** Links the session into the bucket of its deadline. */
+  private void link(Session s) {
+    long deadline = SessionEngine.nextDeadlineUs(s);
+    long second = Math.max(Math.floorDiv(deadline, 1_000_000L), wheelSecond + 1);
+    int bucket = (int) (second & WHEEL_MASK);
+    s.timerDueSecond = second;
+    s.timerBucket = bucket;
+    s.timerPrev = null;
+    s.timerNext = wheel[bucket];
+    if (s.timerNext != null) {
+      s.timerNext.timerPrev = s;
+    }
+    wheel[bucket] = s;
+  }
+
+  private void unlink(Session s) {
+    if (s.timerBucket < 0) {
+      return;
+    }
+    if (s.timerPrev != null) {
+      s.timerPrev.timerNext = s.timerNext;
+    } else {
+      wheel[s.timerBucket] = s.timerNext;
+    }
+    if (s.timerNext != null) {
+      s.timerNext.timerPrev = s.timerPrev;
+    }
+    s.timerPrev = null;
+    s.timerNext = null;
+    s.timerBucket = -1;
+  }
+
+  /** A deadline that moved earlier (a close began) moves buckets; a later one waits for its turn. */
+  private void reschedule(Session s) {
+    if (s.timerBucket < 0) {
+      link(s);
+    } else if (Math.floorDiv(SessionEngine.nextDeadlineUs(s), 1_000_000L) < s.timerDueSecond) {
+      unlink(s);
+      link(s);
+    }
   }
 
   /** The capture ended: sessions still open are reported when a rule applies to them. */
@@ -141,30 +224,12 @@ public final class SessionTable {
       engine.onEndOfCapture(s);
     }
     slots.clear();
-    deadlines.clear();
+    java.util.Arrays.fill(wheel, null);
     lingering.clear();
   }
 
   public int size() {
     return slots.size();
-  }
-
-  /** When a session's slot next needs a look (a plain class: heap walkers cannot read records). */
-  private static final class Deadline implements Comparable<Deadline> {
-    final long atUs;
-    final ConnectionSlot slot;
-    final Session session;
-
-    Deadline(long atUs, ConnectionSlot slot, Session session) {
-      this.atUs = atUs;
-      this.slot = slot;
-      this.session = session;
-    }
-
-    @Override
-    public int compareTo(Deadline other) {
-      return Long.compare(atUs, other.atUs);
-    }
   }
 
   /**

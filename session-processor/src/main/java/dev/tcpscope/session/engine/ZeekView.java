@@ -407,9 +407,7 @@ final class ZeekView {
       }
     }
     if (fin) {
-      endpoint.setState(EndpointState.CLOSED);
-      doClose = true;
-      genEvent = true;
+      closedByFin(endpoint);
     }
     if (rst) {
       endpoint.setState(EndpointState.RESET);
@@ -433,11 +431,16 @@ final class ZeekView {
     }
   }
 
+  /** A FIN closes its sender's side; the connection is to be reported as closed. */
+  private void closedByFin(ZeekEndpoint endpoint) {
+    endpoint.setState(EndpointState.CLOSED);
+    doClose = true;
+    genEvent = true;
+  }
+
   private void synSent(ZeekEndpoint endpoint, boolean fin, boolean rst) {
     if (fin) {
-      endpoint.setState(EndpointState.CLOSED);
-      doClose = true;
-      genEvent = true;
+      closedByFin(endpoint);
     }
     if (rst) {
       endpoint.setState(EndpointState.RESET);

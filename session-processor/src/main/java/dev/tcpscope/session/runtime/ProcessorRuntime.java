@@ -1,7 +1,10 @@
 package dev.tcpscope.session.runtime;
 
+import dev.tcpscope.session.topology.OpenSessions;
 import dev.tcpscope.session.topology.SessionTopology;
 import dev.tcpscope.session.topology.TopologySettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +58,39 @@ public final class ProcessorRuntime implements AutoCloseable {
 
   public Throwable failure() {
     return failure.get();
+  }
+
+  /** True while the application runs or rebalances: what {@code /health} reports. */
+  public boolean healthy() {
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+  }
+
+  /** Binds Kafka Streams' own metrics (consumer lag, commit and process rates, RocksDB). */
+  public void bindMetrics(MeterRegistry registry) {
+    new KafkaStreamsMetrics(streams).bindTo(registry);
+  }
+
+  /** The sessions this instance holds, for interactive queries. */
+  public OpenSessions openSessions() {
+    return new OpenSessions(streams);
+  }
+
+  /**
+   * A failure as an operator needs to read it: every cause's message, outermost first (a full
+   * disk or a damaged state directory is named by RocksDB deep down the chain).
+   */
+  public static String describe(Throwable failure) {
+    StringBuilder text = new StringBuilder();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(
+        new java.util.IdentityHashMap<>());
+    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+      if (text.length() > 0) {
+        text.append(": ");
+      }
+      text.append(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+    }
+    return text.toString();
   }
 
   public KafkaStreams streams() {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -40,7 +41,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * <p>Every open session of the task is in memory (bounded by {@code -L}, per task); they are
  * loaded from the store when the task starts ({@link #load}).
  */
-public final class SessionSlots implements StateStore, CachedStateStore<Bytes, byte[]> {
+public final class SessionSlots
+    implements StateStore, CachedStateStore<Bytes, byte[]>, OpenSessionStore {
 
   /** A connection's slot as this observer sees it: its session and what the store lacks. */
   static final class Slot {
@@ -159,9 +161,20 @@ public final class SessionSlots implements StateStore, CachedStateStore<Bytes, b
     return false; // nothing downstream listens to this store's flushes
   }
 
-  /** The store as of the last commit, for interactive queries (thread-safe reads). */
-  public KeyValueStore<Bytes, byte[]> committedStore() {
-    return committed;
+  @Override
+  public List<Session> committedSessions(byte[] keyPrefix) {
+    List<Session> sessions = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = keyPrefix == null ? committed.all()
+        : committed.prefixScan(Bytes.wrap(keyPrefix), new BytesSerializer())) {
+      while (it.hasNext()) {
+        try {
+          sessions.add(SessionStateCodec.decode(it.next().value));
+        } catch (IllegalArgumentException e) {
+          // an older layout: the task drops it when it starts
+        }
+      }
+    }
+    return sessions;
   }
 
   // ---- StateStore: the inner store does the work; this object is the registered root ----

@@ -20,6 +20,15 @@ final class SessionStoreKey {
     return key;
   }
 
+  /** The start every store key of this connection shares, whatever its observer. */
+  static byte[] connectionPrefix(byte[] connectionKey) {
+    byte[] prefix = new byte[2 + connectionKey.length];
+    prefix[0] = (byte) (connectionKey.length >> 8);
+    prefix[1] = (byte) connectionKey.length;
+    System.arraycopy(connectionKey, 0, prefix, 2, connectionKey.length);
+    return prefix;
+  }
+
   static byte[] connectionKey(byte[] storeKey) {
     int length = ((storeKey[0] & 0xff) << 8) | (storeKey[1] & 0xff);
     byte[] connection = new byte[length];

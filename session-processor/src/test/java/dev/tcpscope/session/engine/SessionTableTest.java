@@ -223,6 +223,31 @@ class SessionTableTest {
   }
 
   @Test
+  void aCloseThatStallsTimesOutAfterThirtySecondsHoweverLongItWasEstablished() {
+    SessionTable table = table(defaults());
+    List<Segment> s = c.cleanSession(1000, 5000);
+    feed(table, s.subList(0, 6)); // established since the handshake: a 900 s deadline
+    table.advanceClock(c.nowUs + 60_000_000);
+    table.onSegment(c.after(60_000_000).fromClient(ACK | FIN, 1101, 5501, 0));
+    table.onSegment(c.after(100).fromServer(ACK, 5501, 1102, 0)); // CLOSE_WAIT: 30 s now
+    table.advanceClock(c.nowUs + 29_000_000);
+    assertThat(reports).isEmpty();
+    // nothing else for 31 s: the deadline that moved from 900 s to 30 s is kept
+    table.onSegment(later(c.nowUs + 31_000_000));
+    assertThat(reports).singleElement().satisfies(r -> {
+      assertThat(r.reasons()).containsExactly("TIMEOUT");
+      assertThat(r.serverState()).isEqualTo("CLOSE_WAIT");
+    });
+  }
+
+  /** An unrelated segment at that capture time, to move the clock. */
+  private static Segment later(long tsUs) {
+    Conversation other = new Conversation("10.0.0.7", 1234, "10.0.0.8", 80);
+    other.nowUs = tsUs;
+    return other.fromClient(SYN, 1, 0, 0);
+  }
+
+  @Test
   void newSynWithAnotherIsnOnAnOpenSessionIsADuplicateSyn() {
     SessionTable table = table(defaults());
     feed(table, c.cleanSession(1000, 5000).subList(0, 5));

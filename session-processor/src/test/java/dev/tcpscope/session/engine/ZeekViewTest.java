@@ -55,6 +55,22 @@ class ZeekViewTest {
   }
 
   @Test
+  void aSynAckCapturedBeforeItsSynIsOneSession() {
+    Segment synAck = c.fromServer(SYN | ACK, 900, 101, 0);
+    Segment syn = c.after(5).fromClient(SYN, 100, 0, 0);
+    SessionReport r = only(synAck, syn,
+        c.after(10).fromClient(ACK, 101, 901, 0),
+        c.after(10).fromClient(ACK | PSH, 101, 901, 20),
+        c.after(10).fromServer(ACK | PSH, 901, 121, 30),
+        c.after(10).fromClient(ACK | FIN, 121, 931, 0),
+        c.after(10).fromServer(ACK | FIN, 931, 122, 0),
+        c.after(10).fromClient(ACK, 122, 932, 0));
+    assertThat(r.segments()).isEqualTo(8);
+    assertThat(r.connState()).isEqualTo("SF");
+    assertThat(r.history()).isEqualTo("^hSADdFf");
+  }
+
+  @Test
   void anAttemptUnansweredFor5SecondsEndsZeeksConnectionAndTheRestIsAnother() {
     SessionReport r = only(
         c.fromClient(SYN, 100, 0, 0),

@@ -299,6 +299,22 @@ class SessionTopologyTest {
   }
 
   @Test
+  void theStoreHoldsTheOpenSessionsAsOfTheLastCommitForInteractiveQueries() {
+    send("host-a", 40040, true, SYN, 100, 0, 0, T0_US);
+    send("host-a", 40040, false, SYN | ACK, 500, 101, 0, T0_US + 100);
+    send("host-a", 40040, true, ACK, 101, 501, 0, T0_US + 200);
+    send("host-b", 40041, true, SYN, 7, 0, 0, T0_US);
+    OpenSessionStore store = (OpenSessionStore) driver.getStateStore(TopologySettings.STORE);
+    List<dev.tcpscope.session.engine.SessionReport> open = store.committedSessions(null).stream()
+        .map(dev.tcpscope.session.engine.SessionEngine::snapshot).toList();
+    assertThat(open).extracting(r -> r.observer() + " " + r.clientPort() + " " + r.clientState()
+        + " " + r.endedBy()).containsExactlyInAnyOrder("host-a 40040 ESTABLISHED open",
+        "host-b 40041 SYN_SENT open");
+    assertThat(store.committedSessions(SessionStoreKey.connectionPrefix(keys.encode(key(40041)))))
+        .hasSize(1);
+  }
+
+  @Test
   void undecodableInputGoesToTheDeadLetterTopicWithAReasonAndProcessingGoesOn() {
     input.pipeInput(keys.encode(key(1)), new byte[] {1, 2, 3, 4, 5});
     byte[] truncated = segments.encode(TcpSegment.newBuilder()

@@ -1,6 +1,7 @@
-package dev.tcpscope.capture.observability;
+package dev.tcpscope.cli.observability;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -12,8 +13,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A Prometheus scrape endpoint ({@code /metrics}) and a health check ({@code /health}: 200
- * while the agent captures, 503 otherwise) on the JDK's own HTTP server: nothing to add to an
- * agent that must stay small.
+ * while the program does its work, 503 otherwise) on the JDK's own HTTP server: nothing to add
+ * to an agent that must stay small. The processor adds its interactive queries beside them.
  */
 public final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer server;
@@ -33,7 +34,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(port), 16);
     } catch (IOException e) {
-      throw new IOException("--metrics-port " + port + ": cannot listen (" + e.getMessage()
+      throw new IOException("port " + port + ": cannot listen (" + e.getMessage()
           + "); pick another port", e);
     }
     server.createContext("/metrics", exchange -> respond(exchange, 200,
@@ -51,11 +52,17 @@ public final class MetricsEndpoint implements AutoCloseable {
     return new MetricsEndpoint(server);
   }
 
+  /** Serves {@code path} too (a prefix, as the JDK's server matches contexts). */
+  public void addContext(String path, HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   public int port() {
     return server.getAddress().getPort();
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, String body)
+  /** Sends a whole response body. */
+  public static void respond(HttpExchange exchange, int status, String type, String body)
       throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);

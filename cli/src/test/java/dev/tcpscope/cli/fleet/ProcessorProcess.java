@@ -1,0 +1,96 @@
+package dev.tcpscope.cli.fleet;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/tcpscope processor} in a process of its own, as an operator runs it: started,
+ * killed (SIGKILL, nothing flushed or closed) or stopped (SIGTERM, a clean close).
+ */
+final class ProcessorProcess implements AutoCloseable {
+  private static final Path HOME =
+      Path.of(System.getProperty("tcpscope.home", "..")).toAbsolutePath();
+
+  private final Process process;
+  private final Path log;
+
+  private ProcessorProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts a processor and waits until Kafka Streams runs. */
+  static ProcessorProcess start(Path workDir, String name, List<String> args)
+      throws IOException, InterruptedException {
+    Path log = workDir.resolve(name + ".log");
+    List<String> command = new ArrayList<>();
+    command.add(HOME.resolve("bin/tcpscope").toString());
+    command.add("processor");
+    command.addAll(args);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessorProcess processor = new ProcessorProcess(p, log);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!processor.log().contains("tcpscope processor: running")) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException(name + " exited " + p.exitValue() + ":\n"
+            + processor.log());
+      }
+      if (System.nanoTime() > deadline) {
+        p.destroyForcibly();
+        throw new IllegalStateException(name + " did not start within 120 s:\n" + processor.log());
+      }
+      Thread.sleep(100);
+    }
+    return processor;
+  }
+
+  String log() throws IOException {
+    return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+  }
+
+  /** SIGKILL: the process ends at once, with an open transaction and unflushed state. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The process's log and, when it still runs, its threads' stacks (jcmd Thread.print): what
+   * a failing test needs to tell a stuck stream thread from a slow one.
+   */
+  String diagnosis() throws IOException, InterruptedException {
+    StringBuilder text = new StringBuilder(log());
+    if (process.isAlive()) {
+      Process jcmd = new ProcessBuilder("jcmd", String.valueOf(process.pid()), "Thread.print")
+          .redirectErrorStream(true).start();
+      String stacks = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      text.append("\n--- threads of ").append(process.pid()).append(" ---\n").append(stacks);
+    } else {
+      text.append("\n--- exited ").append(process.exitValue()).append(" ---\n");
+    }
+    return text.toString();
+  }
+
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** SIGTERM: the shutdown hook closes Kafka Streams cleanly. */
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
