@@ -22,7 +22,7 @@ public final class SegmentEncoder {
   private static final String SEGMENT_FIELDS = "observer:STRING source:STRING ts_us:LONG"
       + " src_ip:BYTES src_port:INT dst_ip:BYTES dst_port:INT seq:LONG ack:LONG flags:INT"
       + " window:INT payload_length:INT frame_length:INT fragmented:BOOLEAN options:BYTES"
-      + " payload_captured:UNION http_line:UNION";
+      + " payload_captured:UNION[NULL,INT] http_line:UNION[NULL,STRING]";
   private static final String KEY_FIELDS = "low_ip:BYTES low_port:INT high_ip:BYTES"
       + " high_port:INT";
 
@@ -43,7 +43,8 @@ public final class SegmentEncoder {
     this.keyHeader = header(ConnectionKey.getClassSchema());
     this.supported = SEGMENT_FIELDS.equals(fields(TcpSegment.getClassSchema()))
         && KEY_FIELDS.equals(fields(ConnectionKey.getClassSchema()));
-    this.scratch = new byte[10 + 2 * 5 + this.observer.length + this.source.length + 176];
+    // Header, two strings, the fixed fields and unions (at most ~80 bytes), 40 option bytes.
+    this.scratch = new byte[10 + 2 * 5 + this.observer.length + this.source.length + 160];
   }
 
   /** False when the schemas are not the ones this encoder writes (use Avro then). */
@@ -53,8 +54,14 @@ public final class SegmentEncoder {
 
   private static String fields(Schema schema) {
     List<Schema.Field> fields = schema.getFields();
-    return fields.stream().map(f -> f.name() + ":" + f.schema().getType())
+    return fields.stream().map(f -> f.name() + ":" + type(f.schema()))
         .collect(Collectors.joining(" "));
+  }
+
+  private static String type(Schema schema) {
+    return schema.getType() != Schema.Type.UNION ? schema.getType().name()
+        : schema.getTypes().stream().map(t -> t.getType().name())
+            .collect(Collectors.joining(",", "UNION[", "]"));
   }
 
   /** C3 01, then the schema's CRC-64-AVRO fingerprint, little-endian. */
@@ -89,20 +96,19 @@ public final class SegmentEncoder {
     varLong(s.frameLength);
     scratch[at++] = (byte) (s.fragmented ? 1 : 0);
     bytes(s.frame, s.optionsOffset, Math.min(s.optionsLength, 40));
-    // ["null", "int"]: the captured payload, only when the snap length cut it short
+    // Unions: the branch index (0 null, 1 the value), then the value.
     if (s.capturedPayload < s.payloadLength) {
       varLong(1);
       varLong(s.capturedPayload);
     } else {
       varLong(0);
     }
-    // ["null", "string"]: the HTTP line under -m http (rare: a String then is fine)
     if (s.httpLine == null) {
       varLong(0);
     } else {
-      byte[] line = s.httpLine.getBytes(StandardCharsets.UTF_8);
-      if (scratch.length < at + 16 + line.length) {
-        scratch = java.util.Arrays.copyOf(scratch, at + 16 + line.length);
+      byte[] line = s.httpLine.getBytes(StandardCharsets.UTF_8); // only with -m http
+      if (scratch.length - at < line.length + 16) {
+        scratch = java.util.Arrays.copyOf(scratch, at + line.length + 16);
       }
       varLong(1);
       bytes(line, 0, line.length);

@@ -171,17 +171,25 @@ public final class LivePcapSource implements PacketSource {
       if (System.getProperty(PROPERTY) != null) {
         return;
       }
+      Path library = library();
+      if (library != null && library.getFileName().toString().equals("libpcap.so.0.8")) {
+        System.setProperty(PROPERTY, library.toString());
+      }
+    }
+
+    /** The libpcap shared library: the unversioned one, else the runtime's; null if none. */
+    static Path library() {
       for (String dir : List.of("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
           "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib")) {
         if (Files.exists(Path.of(dir, "libpcap.so"))) {
-          return;
+          return Path.of(dir, "libpcap.so");
         }
         Path runtime = Path.of(dir, "libpcap.so.0.8");
         if (Files.exists(runtime)) {
-          System.setProperty(PROPERTY, runtime.toString());
-          return;
+          return runtime;
         }
       }
+      return null;
     }
   }
 }

@@ -259,13 +259,7 @@ class PcapFileReaderTest {
 
   @Test
   void gzipCompressedCaptureReadsAsTheCaptureItself() throws IOException {
-    byte[] pcap = pcapOf(synFrame(1), synFrame(2));
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
-      out.write(pcap);
-    }
-
-    try (CaptureFileReader reader = open(gz.toByteArray())) {
+    try (CaptureFileReader reader = open(gzip(pcapOf(synFrame(1), synFrame(2))))) {
       assertThat(reader.next(frame)).isTrue();
       assertThat(frameBytes(frame)).isEqualTo(synFrame(1));
       assertThat(reader.next(frame)).isTrue();
@@ -279,12 +273,7 @@ class PcapFileReaderTest {
   void damagedGzipStreamEndsTheCaptureWithDamageKeepingWhatWasRead() throws IOException {
     // Found by PcapFileReaderFuzzTest (finding-gzip-corrupt-trailer): a corrupt trailer made
     // the reader throw a ZipException and lose the frames read before it.
-    byte[] pcap = pcapOf(synFrame(1), synFrame(2));
-    ByteArrayOutputStream gz = new ByteArrayOutputStream();
-    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
-      out.write(pcap);
-    }
-    byte[] bytes = gz.toByteArray();
+    byte[] bytes = gzip(pcapOf(synFrame(1), synFrame(2)));
     bytes[bytes.length - 5] ^= 0x55; // the CRC-32 in the trailer
 
     try (CaptureFileReader reader = open(bytes)) {
@@ -335,6 +324,14 @@ class PcapFileReaderTest {
     assertThatThrownBy(() -> CaptureFiles.open(dir.resolve("absent.pcap").toString()))
         .isInstanceOf(IOException.class)
         .isNotInstanceOf(CaptureFormatException.class);
+  }
+
+  private static byte[] gzip(byte[] bytes) throws IOException {
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(gz)) {
+      out.write(bytes);
+    }
+    return gz.toByteArray();
   }
 
   private static byte[] pcapOf(byte[]... frames) throws IOException {

@@ -7,18 +7,14 @@ import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.session.engine.Segment;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,7 +65,7 @@ public final class AgentBench {
         System.out.println("capture_bytes=" + Files.size(capture));
         System.out.println("runs=" + runs);
         String options = System.getenv("TCPSCOPE_AGENT_JAVA_OPTS");
-        System.out.println("agent_command=" + String.join(" ", agentCommand()).replaceAll(
+        System.out.println("agent_command=" + String.join(" ", AgentProcess.command()).replaceAll(
             " -cp \\S+", " -cp ...") + " agent"
             + (options == null ? "" : " (TCPSCOPE_AGENT_JAVA_OPTS=" + options + ")"));
         System.out.printf(Locale.ROOT, "segments_per_s=%.0f%n", whole[runs / 2]);
@@ -89,60 +85,27 @@ public final class AgentBench {
   private record AgentRun(long segments, double wallSeconds, double captureSeconds,
       long peakRssKb) {}
 
-  /**
-   * How the agent is started: {@code bin/tcpscope agent}, with the JVM options the script gives
-   * it (or TCPSCOPE_AGENT_JAVA_OPTS); outside the script (no tcpscope.home), plain java.
-   */
-  static List<String> agentCommand() {
-    String home = System.getProperty("tcpscope.home");
-    if (home != null && Files.isExecutable(Path.of(home, "bin", "tcpscope"))) {
-      return List.of(Path.of(home, "bin", "tcpscope").toString());
-    }
-    return List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-        System.getProperty("java.class.path"), "dev.tcpscope.cli.Tcpscope");
-  }
-
   private AgentRun runAgent(Path capture, String bootstrap, String observer, long expected)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(agentCommand());
-    command.addAll(List.of("agent", "-f", capture.toString(), "--bootstrap-server", bootstrap,
-        "--observer", observer, "--flush-timeout", "60"));
     long start = System.nanoTime();
-    Process agent = new ProcessBuilder(command).redirectErrorStream(true).start();
-    long[] captureStart = {0};
-    String[] last = {""};
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = out.readLine()) != null; ) {
-          if (captureStart[0] == 0 && line.contains("capturing from")) {
-            captureStart[0] = System.nanoTime();
-          }
-          if (line.contains("published=")) {
-            last[0] = line;
-          }
-        }
-      } catch (IOException e) {
-        // the agent exited
-      }
-    }, "bench-agent-output");
-    reader.start();
+    AgentProcess agent = AgentProcess.start(List.of("-f", capture.toString(),
+        "--bootstrap-server", bootstrap, "--observer", observer, "--flush-timeout", "60"));
     Path status = Path.of("/proc", String.valueOf(agent.pid()), "status");
     long peakKb = 0;
     while (agent.isAlive()) {
       peakKb = Math.max(peakKb, residentKb(status));
-      agent.waitFor(20, TimeUnit.MILLISECONDS);
+      Thread.sleep(20);
     }
     long end = System.nanoTime();
-    reader.join(5000);
-    Matcher m = FINAL.matcher(last[0]);
-    if (agent.exitValue() != 0 || !m.find() || Long.parseLong(m.group(2)) != expected) {
+    int exit = agent.awaitExit(Duration.ofSeconds(5));
+    Matcher m = FINAL.matcher(agent.countersLine());
+    if (exit != 0 || !m.find() || Long.parseLong(m.group(2)) != expected) {
       throw new IllegalStateException("the agent did not publish all " + expected
-          + " segments (exit " + agent.exitValue() + "): " + last[0]);
+          + " segments (exit " + exit + "): " + agent.output());
     }
     long segments = Long.parseLong(m.group(1));
-    return new AgentRun(segments, (end - start) / 1e9,
-        (end - (captureStart[0] == 0 ? start : captureStart[0])) / 1e9, peakKb);
+    long captureStart = agent.capturingSinceNanos() == 0 ? start : agent.capturingSinceNanos();
+    return new AgentRun(segments, (end - start) / 1e9, (end - captureStart) / 1e9, peakKb);
   }
 
   /** VmHWM (the peak so far) or VmRSS of a process, in kB; 0 once it is gone. */

@@ -5,14 +5,13 @@ import dev.tcpscope.capture.agent.CaptureAgent;
 import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.capture.publish.SegmentPublisher;
 import dev.tcpscope.capture.source.LiveCaptureSettings;
-import dev.tcpscope.capture.source.LivePcapSource;
+import dev.tcpscope.capture.source.LiveCaptures;
+import dev.tcpscope.capture.source.PacketSource;
 import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +86,16 @@ public final class LiveCaptureBench {
         alone.add(captureOnly(capture));
       }
       print("capture_only", alone);
+      // Sender-independent: the kernel buffer is filled first, then the capture path drains it.
+      drain(capture); // warm-up
+      double[] drained = new double[runs];
+      for (int i = 0; i < runs; i++) {
+        drained[i] = drain(capture);
+      }
+      Arrays.sort(drained);
+      System.out.printf(Locale.ROOT, "capture_path_drain_packets_per_s=%.0f%n",
+          drained[runs / 2]);
+      System.out.printf(Locale.ROOT, "capture_path_drain_packets_per_s_min=%.0f%n", drained[0]);
       return 0;
     } finally {
       removeNamespace();
@@ -115,7 +124,7 @@ public final class LiveCaptureBench {
   }
 
   private LiveRun captureOnly(Path capture) throws Exception {
-    LivePcapSource source = LivePcapSource.open(new LiveCaptureSettings(CAPTURE_SIDE, null,
+    PacketSource source = LiveCaptures.open(new LiveCaptureSettings(CAPTURE_SIDE, null,
         LiveCaptureSettings.DEFAULT_SNAP_LENGTH, LiveCaptureSettings.DEFAULT_BUFFER_BYTES, false,
         false));
     TakingPublisher publisher = new TakingPublisher();
@@ -142,6 +151,45 @@ public final class LiveCaptureBench {
     return new LiveRun(Long.parseLong(a.group(1)), Double.parseDouble(a.group(2)), c.frames(),
         c.capture().received(), c.capture().droppedTotal(), c.droppedByAgent(),
         publisher.acknowledged());
+  }
+
+  /**
+   * The capture path's own ceiling: with nobody reading, tcpreplay fills a kernel buffer large
+   * enough for the whole file; then the agent's loop (pcap_dispatch, decoder, ring, a publisher
+   * that takes everything) drains it. Packets per second from the start of draining.
+   */
+  private double drain(Path capture) throws Exception {
+    PacketSource source = LiveCaptures.open(new LiveCaptureSettings(CAPTURE_SIDE, null,
+        LiveCaptureSettings.DEFAULT_SNAP_LENGTH, 1 << 29, false, false));
+    Exec sent = send(capture);
+    Matcher a = ACTUAL.matcher(sent.output);
+    if (sent.exit != 0 || !a.find()) {
+      source.close();
+      throw new IllegalStateException("tcpreplay (exit " + sent.exit + "): " + sent.output);
+    }
+    long packets = Long.parseLong(a.group(1));
+    CaptureAgent agent = new CaptureAgent(new TakingPublisher(), "bench", 65536,
+        Duration.ofSeconds(5));
+    long start = System.nanoTime();
+    Thread capturing = new Thread(() -> {
+      try {
+        agent.run(source, () -> { });
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, "bench-drain");
+    capturing.start();
+    long end = start + TimeUnit.SECONDS.toNanos(60);
+    // frames() is refreshed every 1024 frames: the last partial thousand is not waited for.
+    while (agent.counters().frames() < packets - 1024 && System.nanoTime() < end) {
+      Thread.sleep(1);
+    }
+    long elapsed = System.nanoTime() - start;
+    long frames = agent.counters().frames();
+    agent.stop(source);
+    capturing.join(30_000);
+    source.close();
+    return frames * 1e9 / elapsed;
   }
 
   /** Takes every segment at once: the capture path measured without a broker behind it. */
@@ -200,6 +248,8 @@ public final class LiveCaptureBench {
       System.out.println("bench=agent-live");
       System.out.println("packets=" + packets);
       System.out.println("runs=" + results.size());
+      System.out.println("capture=libpcap through " + LiveCaptures.backend() + ", Java "
+          + Runtime.version().feature());
       System.out.println("sender=tcpreplay --topspeed --preload-pcap (namespace " + NAMESPACE
           + ", veth " + SEND_SIDE + " -> " + CAPTURE_SIDE + ")");
     }
@@ -217,59 +267,24 @@ public final class LiveCaptureBench {
 
   private LiveRun replayInto(Path capture, String bootstrap, String observer)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(AgentBench.agentCommand());
-    command.addAll(List.of("agent", "-i", CAPTURE_SIDE, "--bootstrap-server", bootstrap,
-        "--observer", observer, "--no-promiscuous", "--flush-timeout", "30"));
-    Process agent = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String[] last = {""};
-    StringBuilder all = new StringBuilder();
-    boolean[] capturing = {false};
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = out.readLine()) != null; ) {
-          synchronized (all) {
-            all.append(line).append('\n');
-          }
-          if (line.contains("capturing from")) {
-            synchronized (capturing) {
-              capturing[0] = true;
-              capturing.notifyAll();
-            }
-          }
-          if (line.contains("pcap_received=")) {
-            last[0] = line;
-          }
-        }
-      } catch (IOException e) {
-        // the agent exited
-      }
-    }, "bench-live-agent-output");
-    reader.start();
-    synchronized (capturing) {
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!capturing[0] && System.nanoTime() < end && agent.isAlive()) {
-        capturing.wait(200);
-      }
-    }
-    if (!capturing[0]) {
-      agent.destroyForcibly();
-      throw new IllegalStateException("the agent did not start capturing on " + CAPTURE_SIDE);
+    AgentProcess agent = AgentProcess.start(List.of("-i", CAPTURE_SIDE, "--bootstrap-server",
+        bootstrap, "--observer", observer, "--no-promiscuous", "--flush-timeout", "30"));
+    if (!agent.awaitCapturing(Duration.ofSeconds(60))) {
+      agent.terminate();
+      agent.awaitExit(Duration.ofSeconds(10));
+      throw new IllegalStateException("the agent did not start capturing on " + CAPTURE_SIDE
+          + ": " + agent.output());
     }
     Thread.sleep(1000); // the handle is open and the loop is dispatching
     Exec sent = send(capture);
     Thread.sleep(2000); // the last packets reach the agent and its statistics tick
-    // SIGTERM through the handle: Process.destroy() would also close our end of its output.
-    agent.toHandle().destroy();
-    if (!agent.waitFor(60, TimeUnit.SECONDS)) {
-      agent.destroyForcibly();
-    }
-    reader.join(5000);
+    agent.terminate(); // the agent stops, flushes and prints its counters
+    int exit = agent.awaitExit(Duration.ofSeconds(60));
     Matcher a = ACTUAL.matcher(sent.output);
-    Matcher c = COUNTERS.matcher(last[0]);
+    Matcher c = COUNTERS.matcher(agent.countersLine());
     if (sent.exit != 0 || !a.find() || !c.find()) {
       throw new IllegalStateException("tcpreplay (exit " + sent.exit + "): " + sent.output
-          + "\nagent (exit " + agent.exitValue() + "): " + all);
+          + "\nagent (exit " + exit + "): " + agent.output());
     }
     return new LiveRun(Long.parseLong(a.group(1)), Double.parseDouble(a.group(2)),
         Long.parseLong(c.group(1)), Long.parseLong(c.group(5)), Long.parseLong(c.group(6))

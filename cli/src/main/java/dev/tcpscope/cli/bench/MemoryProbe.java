@@ -1,10 +1,10 @@
 package dev.tcpscope.cli.bench;
 
 /** Used heap after full collections: the difference across building something is its size. */
-final class MemoryProbe {
+public final class MemoryProbe {
   private MemoryProbe() {}
 
-  static long usedAfterGc() {
+  public static long usedAfterGc() {
     Runtime rt = Runtime.getRuntime();
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 4; i++) {

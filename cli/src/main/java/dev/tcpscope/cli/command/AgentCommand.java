@@ -11,7 +11,7 @@ import dev.tcpscope.capture.publish.SegmentRecords;
 import dev.tcpscope.capture.source.BpfFrameFilter;
 import dev.tcpscope.capture.source.CaptureFileSource;
 import dev.tcpscope.capture.source.LiveCaptureSettings;
-import dev.tcpscope.capture.source.LivePcapSource;
+import dev.tcpscope.capture.source.LiveCaptures;
 import dev.tcpscope.capture.source.PacketSource;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import java.time.Duration;
@@ -77,11 +77,6 @@ public final class AgentCommand implements Callable<Integer> {
           + " the end).")
   int statsEverySeconds;
 
-  @Option(names = {"-m", "--dpi-mode"}, paramLabel = "http",
-      description = "Also publish the HTTP request or status line a segment begins with: http"
-          + " (otherwise no payload byte leaves the host).")
-  String dpiMode;
-
   @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
       description = "Serve Prometheus metrics on http://HOST:PORT/metrics and a health check on"
           + " /health (0: a free port, printed at start; default: no endpoint).")
@@ -91,6 +86,11 @@ public final class AgentCommand implements Callable<Integer> {
       description = "At the end (file end, Ctrl-C, SIGTERM), wait at most this long for Kafka to"
           + " acknowledge what is buffered (default ${DEFAULT-VALUE}).")
   int flushTimeoutSeconds;
+
+  @Option(names = {"-m", "--dpi-mode"}, paramLabel = "http",
+      description = "Also publish the HTTP request or status line a segment begins with: http"
+          + " (otherwise no payload byte leaves the host).")
+  String dpiMode;
 
   @Parameters(paramLabel = "BPF", arity = "0..*",
       description = "A filter in tcpdump syntax, after '--': in the kernel for live capture"
@@ -109,10 +109,6 @@ public final class AgentCommand implements Callable<Integer> {
     if (statsEverySeconds < 0) {
       throw new IllegalArgumentException("-s must be 0 or more seconds, not " + statsEverySeconds);
     }
-    if (dpiMode != null && !dpiMode.equals("http")) {
-      throw new IllegalArgumentException(
-          "-m/--dpi-mode accepts only 'http', not '" + dpiMode + "'");
-    }
     if (metricsPort < -1 || metricsPort > 65535) {
       throw new IllegalArgumentException("--metrics-port must be a port (0-65535), not "
           + metricsPort);
@@ -121,13 +117,17 @@ public final class AgentCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--flush-timeout must be 0 or more seconds, not "
           + flushTimeoutSeconds);
     }
+    if (dpiMode != null && !dpiMode.equals("http")) {
+      throw new IllegalArgumentException(
+          "-m/--dpi-mode accepts only 'http', not '" + dpiMode + "'");
+    }
     String observerId = Hosts.observerOr(observer);
     Properties client = kafka.clientSettings(environment);
     String expression = bpf == null || bpf.isEmpty() ? null : String.join(" ", bpf);
     PacketSource source = file != null
         ? new CaptureFileSource(file, CaptureFiles.open(file),
             expression == null ? null : BpfFrameFilter.compile(expression))
-        : LivePcapSource.open(new LiveCaptureSettings(iface, expression, snapLength, bufferBytes,
+        : LiveCaptures.open(new LiveCaptureSettings(iface, expression, snapLength, bufferBytes,
             !noPromiscuous, immediate));
     Duration flushDeadline = Duration.ofSeconds(flushTimeoutSeconds);
     SegmentRecords records = new SegmentRecords(observerId, source.name());
@@ -166,7 +166,8 @@ public final class AgentCommand implements Callable<Integer> {
         System.err.println("tcpscope agent: metrics on http://localhost:" + endpoint.port()
             + "/metrics");
       }
-      System.err.println("tcpscope agent: capturing from " + source.name() + " as " + observerId);
+      System.err.println("tcpscope agent: capturing from " + source.name() + " as " + observerId
+          + (source.isFile() ? "" : " (libpcap through " + LiveCaptures.backend() + ")"));
       Statistics stats = new Statistics(source.name(), agent.counters());
       long[] seconds = {0};
       agent.run(source, () -> {

@@ -1,6 +1,8 @@
 package dev.tcpscope.cli.command;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.tcpscope.capture.decode.DecodedSegment;
+import dev.tcpscope.capture.decode.HttpFirstLine;
 import dev.tcpscope.capture.pcap.CaptureFormatException;
 import dev.tcpscope.capture.pipeline.CaptureFileReplay;
 import dev.tcpscope.capture.source.BpfFrameFilter;
@@ -32,6 +34,15 @@ public final class DecodeCommand implements Callable<Integer> {
       description = "Output format: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   OutputOptions.Format format;
 
+  @Option(names = "--observer", paramLabel = "ID", defaultValue = "${env:TCPSCOPE_OBSERVER:-}",
+      description = "Observer id in the JSON lines, as the agent would publish it (default: this"
+          + " host's name).")
+  String observer;
+
+  @Option(names = {"-m", "--dpi-mode"}, paramLabel = "http",
+      description = "Also show the HTTP request or status line a segment begins with: http.")
+  String dpiMode;
+
   @Parameters(paramLabel = "FILE", arity = "1..*",
       description = "Capture files ('-' reads standard input), then optionally -- BPF.")
   List<String> positionals;
@@ -40,6 +51,12 @@ public final class DecodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (dpiMode != null && !dpiMode.equals("http")) {
+      throw new IllegalArgumentException(
+          "-m/--dpi-mode accepts only 'http', not '" + dpiMode + "'");
+    }
+    boolean http = dpiMode != null;
+    String observerId = Hosts.observerOr(observer);
     FilesAndFilter input = FilesAndFilter.of(spec, positionals);
     BpfFrameFilter bpf = input.bpf() == null ? null : BpfFrameFilter.compile(input.bpf());
     PrintWriter out = new PrintWriter(new BufferedWriter(
@@ -52,8 +69,9 @@ public final class DecodeCommand implements Callable<Integer> {
       try {
         replay.replay(file, s -> {
           line.setLength(0);
+          s.httpLine = http ? HttpFirstLine.of(s.frame, s.payloadOffset, s.capturedPayload) : null;
           if (format == OutputOptions.Format.jsonl) {
-            json(line, file, s);
+            json(line, observerId, file, s);
           } else {
             text(line, s, zone);
           }
@@ -103,6 +121,9 @@ public final class DecodeCommand implements Callable<Integer> {
     if (s.fragmented) {
       line.append(" fragmented");
     }
+    if (s.httpLine != null) {
+      line.append(" \"").append(s.httpLine).append('"');
+    }
     String options = TcpOptionsText.describe(s.frame, s.optionsOffset, s.optionsLength);
     if (!options.isEmpty()) {
       line.append(" <").append(options).append('>');
@@ -116,9 +137,11 @@ public final class DecodeCommand implements Callable<Integer> {
         : line.append(text).append(':').append(port);
   }
 
-  private static void json(StringBuilder j, String source, DecodedSegment s) {
-    j.append("{\"source\":\"").append(source.replace("\\", "\\\\").replace("\"", "\\\""))
-        .append("\",\"ts_us\":").append(s.tsUs)
+  /** The TcpSegment fields (options described as text) plus source, as the agent would send. */
+  private static void json(StringBuilder j, String observer, String source, DecodedSegment s) {
+    j.append("{\"source\":");
+    quoted(j, source).append(",\"observer\":");
+    quoted(j, observer).append(",\"ts_us\":").append(s.tsUs)
         .append(",\"src_ip\":\"").append(IpText.of(s.srcIp, s.addressLength()))
         .append("\",\"src_port\":").append(s.srcPort)
         .append(",\"dst_ip\":\"").append(IpText.of(s.dstIp, s.addressLength()))
@@ -131,6 +154,20 @@ public final class DecodeCommand implements Callable<Integer> {
         .append(",\"fragmented\":").append(s.fragmented)
         .append(",\"options\":\"")
         .append(TcpOptionsText.describe(s.frame, s.optionsOffset, s.optionsLength))
-        .append("\"}");
+        .append("\",\"payload_captured\":")
+        .append(s.capturedPayload < s.payloadLength ? String.valueOf(s.capturedPayload) : "null")
+        .append(",\"http_line\":");
+    if (s.httpLine == null) {
+      j.append("null");
+    } else {
+      quoted(j, s.httpLine);
+    }
+    j.append('}');
+  }
+
+  private static StringBuilder quoted(StringBuilder j, String value) {
+    j.append('"');
+    JsonStringEncoder.getInstance().quoteAsString(value, j);
+    return j.append('"');
   }
 }
