@@ -302,7 +302,8 @@ class ProcessorFleetIT {
           s.getConnState(), s.getHistory(), s.getEndedBy()));
     }
     assertThat(out).as("none repeated").hasSize(actual.size());
-    assertThat(actual).as("none lost, none changed").isEqualTo(expected);
+    assertThat(actual).as("none lost, none changed: %s", difference(expected, actual))
+        .isEqualTo(expected);
   }
 
   @Test
@@ -396,9 +397,29 @@ class ProcessorFleetIT {
             "tcpscope.suspicious-sessions.rejudged"))) {
       awaitProcessed("fleet-rejudge", again);
     }
-    assertThat(byId(published("tcpscope.suspicious-sessions.live", "past"))).isEqualTo(live);
-    assertThat(byId(published("tcpscope.suspicious-sessions.rejudged", "past")))
-        .isEqualTo(rejudged);
+    Map<Long, String> liveOut = byId(published("tcpscope.suspicious-sessions.live", "past"));
+    assertThat(liveOut).as(difference(live, liveOut)).isEqualTo(live);
+    Map<Long, String> again = byId(published("tcpscope.suspicious-sessions.rejudged", "past"));
+    assertThat(again).as(difference(rejudged, again)).isEqualTo(rejudged);
+  }
+
+  /** What differs between two verdict maps, compactly: lost, added, changed. */
+  static String difference(Map<Long, String> expected, Map<Long, String> actual) {
+    StringBuilder d = new StringBuilder();
+    expected.forEach((id, v) -> {
+      String got = actual.get(id);
+      if (got == null) {
+        d.append("\n  lost ").append(id).append(' ').append(v);
+      } else if (!got.equals(v)) {
+        d.append("\n  changed ").append(id).append(' ').append(v).append(" -> ").append(got);
+      }
+    });
+    actual.forEach((id, v) -> {
+      if (!expected.containsKey(id)) {
+        d.append("\n  added ").append(id).append(' ').append(v);
+      }
+    });
+    return d.toString();
   }
 
   private static Map<Long, String> byId(List<SuspiciousSession> sessions) {
