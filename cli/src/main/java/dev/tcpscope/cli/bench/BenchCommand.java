@@ -40,7 +40,7 @@ public final class BenchCommand implements Callable<Integer> {
   int runs;
 
   @Option(names = "--commit-interval-ms", defaultValue = "0", description = "pipeline: the"
-      + " processor's commit interval (default: Kafka Streams' 100 ms under exactly-once).")
+      + " processor's commit interval (default: the processor's own default).")
   long commitIntervalMs;
 
   @Option(names = "--latency-rate", defaultValue = "5000", description = "pipeline: refused"

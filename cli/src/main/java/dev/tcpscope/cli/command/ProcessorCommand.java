@@ -55,8 +55,9 @@ public final class ProcessorCommand implements Callable<Integer> {
   Guarantee guarantee;
 
   @Option(names = "--commit-interval-ms", paramLabel = "MS",
-      description = "How often state and output are committed (default: Kafka Streams', 100 ms"
-          + " under exactly-once): a session reaches the anomaly topic at most this much later.")
+      description = "How often state and output are committed (default "
+          + StreamsProperties.DEFAULT_COMMIT_INTERVAL_MS + "): a suspicious session reaches"
+          + " read_committed consumers up to this much later; shorter costs throughput.")
   Long commitIntervalMs;
 
   @Option(names = "--threads", defaultValue = "1",

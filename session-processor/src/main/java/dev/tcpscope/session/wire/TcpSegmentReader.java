@@ -210,21 +210,28 @@ public final class TcpSegmentReader {
   private static final class InternedText {
     private final byte[][] keys = new byte[64][];
     private final String[] values = new String[64];
+    /** The text returned last: most records come from the observer of the one before. */
+    private byte[] lastKey;
+    private String lastValue;
 
     String of(byte[] data, int offset, int length) {
+      if (lastKey != null && lastKey.length == length
+          && Arrays.equals(lastKey, 0, length, data, offset, offset + length)) {
+        return lastValue;
+      }
       int h = 1;
       for (int i = offset; i < offset + length; i++) {
         h = 31 * h + data[i];
       }
       int slot = (h ^ (h >>> 16)) & 63;
       byte[] key = keys[slot];
-      if (key != null && Arrays.equals(key, 0, key.length, data, offset, offset + length)) {
-        return values[slot];
+      if (key == null || !Arrays.equals(key, 0, key.length, data, offset, offset + length)) {
+        keys[slot] = Arrays.copyOfRange(data, offset, offset + length);
+        values[slot] = new String(data, offset, length, StandardCharsets.UTF_8);
       }
-      String value = new String(data, offset, length, StandardCharsets.UTF_8);
-      keys[slot] = Arrays.copyOfRange(data, offset, offset + length);
-      values[slot] = value;
-      return value;
+      lastKey = keys[slot];
+      lastValue = values[slot];
+      return lastValue;
     }
   }
 }
