@@ -22,6 +22,11 @@ public final class WatchCommand implements Callable<Integer> {
   @Option(names = "--from-beginning", description = "Start at the oldest session kept by the topic.")
   boolean fromBeginning;
 
+  @Option(names = "--topic", defaultValue = TcpscopeTopics.SUSPICIOUS_SESSIONS,
+      description = "The anomaly topic to read (default ${DEFAULT-VALUE}); a re-judging"
+          + " processor's --suspicious-topic, for example.")
+  String topic;
+
   @Override
   public Integer call() throws Exception {
     kafka.requireBootstrapServer();
@@ -29,7 +34,7 @@ public final class WatchCommand implements Callable<Integer> {
     PrintStream out = System.out;
     AtomicBoolean running = new AtomicBoolean(true);
     try (SuspiciousSessionFeed feed = new SuspiciousSessionFeed(kafka.clientSettings(System.getenv()),
-        TcpscopeTopics.SUSPICIOUS_SESSIONS, fromBeginning)) {
+        topic, fromBeginning)) {
       Thread main = Thread.currentThread();
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         running.set(false);
