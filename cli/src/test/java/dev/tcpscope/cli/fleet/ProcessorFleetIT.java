@@ -161,8 +161,14 @@ class ProcessorFleetIT {
         + history + " " + endedBy;
   }
 
-  /** Every record of the observer on the topic, read_committed, with repeats kept. */
-  private List<SuspiciousSession> published(String topic, String observer) {
+  /**
+   * Every record of the observer on the topic, read_committed, with repeats kept. First waits
+   * until no transaction is open on it: a killed instance's last transaction stays open (so
+   * read_committed readers stop before it) until the coordinator aborts it, up to the
+   * transaction timeout after the kill.
+   */
+  private List<SuspiciousSession> published(String topic, String observer) throws Exception {
+    awaitNoOpenTransaction(topic);
     Properties p = new Properties();
     p.putAll(client);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -185,6 +191,35 @@ class ProcessorFleetIT {
       }
     }
     return out;
+  }
+
+  private static void awaitNoOpenTransaction(String topic) throws Exception {
+    try (Admin admin = Admin.create(client)) {
+      var partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+          .get(30, TimeUnit.SECONDS).get(topic).partitions();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      partitions.forEach(i -> latest.put(new TopicPartition(topic, i.partition()),
+          OffsetSpec.latest()));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      while (true) {
+        var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin
+            .ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all()
+            .get(30, TimeUnit.SECONDS);
+        var end = admin.listOffsets(latest, new org.apache.kafka.clients.admin
+            .ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all()
+            .get(30, TimeUnit.SECONDS);
+        boolean settled = end.entrySet().stream().allMatch(e ->
+            stable.get(e.getKey()).offset() == e.getValue().offset());
+        if (settled) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("a transaction on " + topic + " stayed open for 90 s: "
+              + stable + " of " + end);
+        }
+        Thread.sleep(200);
+      }
+    }
   }
 
   /** Waits until {@code members} instances of the application each process segment partitions. */
