@@ -10,6 +10,7 @@ import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
+import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.TcpSegment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -160,6 +161,14 @@ class AgentStandardInputIT {
     assertThat(segments).allSatisfy(s -> assertThat(s.getSource()).isEqualTo("-"));
     assertThat(segments.stream().mapToLong(TcpSegment::getTsUs).min().orElseThrow())
         .isEqualTo(T0_US);
+    // The last heartbeat of the stream counts everything acknowledged.
+    List<AgentHeartbeat> beats = TopicRecords.readAll(broker.bootstrapServers(),
+        TcpscopeTopics.HEARTBEATS, TcpscopeSerdes.agentHeartbeat()).stream()
+        .filter(h -> h.getObserver().equals("stdin-it")).toList();
+    AgentHeartbeat last = beats.get(beats.size() - 1);
+    assertThat(last.getEndOfCapture()).isTrue();
+    assertThat(last.getPublished()).isEqualTo(240);
+    assertThat(last.getSegments()).isEqualTo(240);
   }
 
   @Test

@@ -206,9 +206,11 @@ public final class CaptureAgent {
         nextHeartbeat = System.nanoTime() + 1_000_000_000L;
       }
     }
+    // Flush the segments first so the last heartbeat reports them acknowledged, then the
+    // heartbeat itself (after every segment in each partition, as the processor needs).
+    publisher.flush(Duration.ofNanos(Math.max(0, flushBy - System.nanoTime())));
     sendHeartbeat(source, source.isFile() && ring.size() == 0);
-    long left = flushBy - System.nanoTime();
-    publisher.flush(Duration.ofNanos(Math.max(0, left)));
+    publisher.flush(Duration.ofNanos(Math.max(0, flushBy - System.nanoTime())));
     settle();
   }
 
