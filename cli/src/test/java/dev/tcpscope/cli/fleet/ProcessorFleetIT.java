@@ -251,6 +251,10 @@ class ProcessorFleetIT {
       awaitProcessed(applicationId);
     } catch (AssertionError e) {
       StringBuilder diagnosis = new StringBuilder(e.getMessage());
+      try (Admin admin = Admin.create(client)) {
+        diagnosis.append("\ngroup: ").append(admin.describeConsumerGroups(List.of(applicationId))
+            .all().get(30, TimeUnit.SECONDS));
+      }
       for (ProcessorProcess p : instances) {
         diagnosis.append("\n").append(p.diagnosis());
       }

@@ -32,8 +32,12 @@ final class ProcessorProcess implements AutoCloseable {
     command.add(HOME.resolve("bin/tcpscope").toString());
     command.add("processor");
     command.addAll(args);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    // Kafka Streams' own account of its tasks and rebalances, for a failing test's diagnosis.
+    builder.environment().put("TCPSCOPE_JAVA_OPTS",
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info");
+    Process p = builder.start();
     ProcessorProcess processor = new ProcessorProcess(p, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (!processor.log().contains("tcpscope processor: running")) {
