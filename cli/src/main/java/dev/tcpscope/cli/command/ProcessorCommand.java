@@ -74,6 +74,11 @@ public final class ProcessorCommand implements Callable<Integer> {
           + " block cache and write-buffer budget (default ${DEFAULT-VALUE}).")
   long rocksDbMemoryMb;
 
+  @Option(names = "--segments-topic", defaultValue = TcpscopeTopics.SEGMENTS,
+      description = "Where the agents publish segments and heartbeats (default ${DEFAULT-VALUE};"
+          + " the agent's --topic).")
+  String segmentsTopic;
+
   @Option(names = "--suspicious-topic", defaultValue = TcpscopeTopics.SUSPICIOUS_SESSIONS,
       description = "Where suspicious sessions go (default ${DEFAULT-VALUE}); another topic keeps"
           + " a re-judging run apart from the live one.")
@@ -122,6 +127,8 @@ public final class ProcessorCommand implements Callable<Integer> {
     List<String> topics = new ArrayList<>(TopicSetup.TOPICS);
     topics.remove(TcpscopeTopics.SUSPICIOUS_SESSIONS);
     topics.add(suspiciousTopic);
+    topics.remove(TcpscopeTopics.SEGMENTS);
+    topics.add(segmentsTopic);
     if (sessionsTopic != null) {
       topics.add(sessionsTopic);
     }
@@ -138,6 +145,7 @@ public final class ProcessorCommand implements Callable<Integer> {
         () -> running.get() != null && running.get().healthy());
     String applicationServer = endpoint == null ? null : advertisedHost + ":" + endpoint.port();
     TopologySettings settings = TopologySettings.defaults(rules.toSettings())
+        .withSegmentsTopic(segmentsTopic)
         .withSuspiciousTopic(suspiciousTopic)
         .withSessionsTopic(sessionsTopic)
         .withMetrics(new ProcessorMetrics(registry));

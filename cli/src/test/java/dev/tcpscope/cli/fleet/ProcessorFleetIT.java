@@ -81,8 +81,17 @@ class ProcessorFleetIT {
   }
 
   @AfterAll
-  static void stopBroker() {
+  static void stopBroker() throws IOException {
     broker.close();
+    // The processors' logs stay for whoever reads a failure: target/fleet-logs/
+    Path logs = Path.of(System.getProperty("java.io.tmpdir"), "fleet-logs");
+    Files.createDirectories(logs);
+    try (var files = Files.list(work)) {
+      for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) {
+        Files.copy(log, logs.resolve(log.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
     EmbeddedKafkaBroker.deleteRecursively(work);
   }
 
@@ -101,13 +110,15 @@ class ProcessorFleetIT {
    */
   private static void publish(String observer, List<DecodedSegment> segments, int perSecond,
       Runnable atFortyPercent, Runnable atSeventyPercent) throws Exception {
-    publish(observer, segments, perSecond, atFortyPercent, atSeventyPercent, true);
+    publish(TcpscopeTopics.SEGMENTS, observer, segments, perSecond, atFortyPercent,
+        atSeventyPercent, true);
   }
 
-  private static void publish(String observer, List<DecodedSegment> segments, int perSecond,
-      Runnable atFortyPercent, Runnable atSeventyPercent, boolean endOfCapture) throws Exception {
-    try (KafkaSegmentPublisher publisher = new KafkaSegmentPublisher(client,
-        TcpscopeTopics.SEGMENTS, new SegmentRecords(observer, "synthetic"))) {
+  private static void publish(String topic, String observer, List<DecodedSegment> segments,
+      int perSecond, Runnable atFortyPercent, Runnable atSeventyPercent, boolean endOfCapture)
+      throws Exception {
+    try (KafkaSegmentPublisher publisher = new KafkaSegmentPublisher(client, topic,
+        new SegmentRecords(observer, "synthetic"))) {
       long start = System.nanoTime();
       for (int i = 0; i < segments.size(); i++) {
         long due = start + (long) (i * (1e9 / perSecond));
@@ -225,13 +236,18 @@ class ProcessorFleetIT {
   /** Waits until {@code members} instances of the application each process segment partitions. */
   private static void awaitMembersWithSegments(String applicationId, int members)
       throws Exception {
+    awaitMembersWithSegments(applicationId, TcpscopeTopics.SEGMENTS, members);
+  }
+
+  private static void awaitMembersWithSegments(String applicationId, String segmentsTopic,
+      int members) throws Exception {
     try (Admin admin = Admin.create(client)) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
       while (true) {
         var group = admin.describeConsumerGroups(List.of(applicationId)).all()
             .get(30, TimeUnit.SECONDS).get(applicationId);
         long working = group.members().stream().filter(m -> m.assignment().topicPartitions()
-            .stream().anyMatch(tp -> tp.topic().equals(TcpscopeTopics.SEGMENTS))).count();
+            .stream().anyMatch(tp -> tp.topic().equals(segmentsTopic))).count();
         if (working >= members) {
           return;
         }
@@ -247,8 +263,13 @@ class ProcessorFleetIT {
   /** Waits until the application has committed past the end of the segment topic. */
   private static void awaitProcessed(String applicationId, ProcessorProcess... instances)
       throws Exception {
+    awaitProcessed(TcpscopeTopics.SEGMENTS, applicationId, instances);
+  }
+
+  private static void awaitProcessed(String segmentsTopic, String applicationId,
+      ProcessorProcess... instances) throws Exception {
     try {
-      awaitProcessed(applicationId);
+      awaitProcessed(segmentsTopic, applicationId);
     } catch (AssertionError e) {
       StringBuilder diagnosis = new StringBuilder(e.getMessage());
       try (Admin admin = Admin.create(client)) {
@@ -262,11 +283,12 @@ class ProcessorFleetIT {
     }
   }
 
-  private static void awaitProcessed(String applicationId) throws Exception {
+  private static void awaitProcessed(String segmentsTopic, String applicationId)
+      throws Exception {
     try (Admin admin = Admin.create(client)) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (int p = 0; p < PARTITIONS; p++) {
-        latest.put(new TopicPartition(TcpscopeTopics.SEGMENTS, p), OffsetSpec.latest());
+        latest.put(new TopicPartition(segmentsTopic, p), OffsetSpec.latest());
       }
       var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
@@ -351,12 +373,16 @@ class ProcessorFleetIT {
     // 200 connections past their handshake, none closed: open in the processors' stores.
     List<DecodedSegment> open = MixedTraffic.openConnections(200, 1000);
     String app = "fleet-iq";
-    try (ProcessorProcess a = ProcessorProcess.start(work, "iq-a",
-            args(app, "iq-a", "--http-port", "0", "--commit-interval-ms", "200"));
-        ProcessorProcess b = ProcessorProcess.start(work, "iq-b",
-            args(app, "iq-b", "--http-port", "0", "--commit-interval-ms", "200"))) {
-      publish("iq-test", open, 20_000, null, null, false); // a live capture: it goes on
-      awaitProcessed(app, a, b);
+    // A segment topic of its own: the instances start empty, as a new deployment does.
+    String topic = "tcpscope.segments.iq-test";
+    TopicSetup.ensure(client, broker.bootstrapServers(), List.of(topic), PARTITIONS, (short) 1);
+    try (ProcessorProcess a = ProcessorProcess.start(work, "iq-a", args(app, "iq-a",
+            "--http-port", "0", "--commit-interval-ms", "200", "--segments-topic", topic));
+        ProcessorProcess b = ProcessorProcess.start(work, "iq-b", args(app, "iq-b",
+            "--http-port", "0", "--commit-interval-ms", "200", "--segments-topic", topic))) {
+      awaitMembersWithSegments(app, topic, 2);
+      publish(topic, "iq-test", open, 20_000, null, null, false); // a live capture: it goes on
+      awaitProcessed(topic, app, a, b);
       Thread.sleep(1000); // stores are read as of their last commit
       String hostA = httpAddress(a);
       String hostB = httpAddress(b);

@@ -39,6 +39,11 @@ public record TopologySettings(
         ProcessorMetrics.unregistered());
   }
 
+  public TopologySettings withSegmentsTopic(String topic) {
+    return new TopologySettings(rules, topic, suspiciousTopic, deadLetterTopic, sweepInterval,
+        sessionsTopic, metrics);
+  }
+
   public TopologySettings withSuspiciousTopic(String topic) {
     return new TopologySettings(rules, segmentsTopic, topic, deadLetterTopic, sweepInterval,
         sessionsTopic, metrics);
