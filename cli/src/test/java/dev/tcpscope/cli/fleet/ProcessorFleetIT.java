@@ -517,6 +517,26 @@ class ProcessorFleetIT {
     assertThat(liveOut).as(difference(live, liveOut)).isEqualTo(live);
     Map<Long, String> again = byId(published("tcpscope.suspicious-sessions.rejudged", "past"));
     assertThat(again).as(difference(rejudged, again)).isEqualTo(rejudged);
+    // What kept these segments retained although captured long ago: arrival time stamps.
+    assertThat(timestampTypes(TcpscopeTopics.SEGMENTS, "tcpscope.suspicious-sessions.rejudged",
+        "fleet-rejudge-tcpscope-hotspots-changelog"))
+        .containsOnly(Map.entry(TcpscopeTopics.SEGMENTS, "LogAppendTime"),
+            Map.entry("tcpscope.suspicious-sessions.rejudged", "LogAppendTime"),
+            Map.entry("fleet-rejudge-tcpscope-hotspots-changelog", "LogAppendTime"));
+  }
+
+  private static Map<String, String> timestampTypes(String... topics) throws Exception {
+    try (Admin admin = Admin.create(client)) {
+      List<org.apache.kafka.common.config.ConfigResource> resources = new ArrayList<>();
+      for (String topic : topics) {
+        resources.add(new org.apache.kafka.common.config.ConfigResource(
+            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic));
+      }
+      Map<String, String> types = new TreeMap<>();
+      admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS).forEach((r, config) ->
+          types.put(r.name(), config.get("message.timestamp.type").value()));
+      return types;
+    }
   }
 
   /** What differs between two verdict maps, compactly: lost, added, changed. */

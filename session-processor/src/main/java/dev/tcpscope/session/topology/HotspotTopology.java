@@ -6,6 +6,7 @@ import dev.tcpscope.schemas.v1.Hotspot;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serdes;
@@ -59,6 +60,9 @@ public final class HotspotTopology {
         .aggregate(HotspotTopology::empty, (key, one, total) -> add(total, one),
             Named.as("hotspots-count"),
             Materialized.<String, Hotspot, WindowStore<Bytes, byte[]>>as(HotspotSettings.STORE)
+                // its changelog deletes by time too: from arrival, as the topics do, or the
+                // windows of a replayed old capture would be gone from it within minutes
+                .withLoggingEnabled(Map.of("message.timestamp.type", "LogAppendTime"))
                 .withKeySerde(Serdes.String())
                 .withValueSerde(hotspots))
         .toStream(Named.as("hotspots-updates"))
