@@ -1,18 +1,23 @@
 package dev.tcpscope.cli.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tcpscope.cli.Tcpscope;
 import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.cli.command.ProcessorCommand;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.utils.internals.AppInfoParser;
@@ -244,6 +249,22 @@ class DockerComposeTest {
     JsonNode processor = services.path("processor");
     assertThat(mounts(processor))
         .containsEntry(environment(processor).get("TCPSCOPE_STATE_DIR"), "processor-state");
+  }
+
+  @Test
+  void composeItselfAcceptsTheFile() throws Exception {
+    // Compose validates the file against its schema and resolves it without a Docker engine.
+    List<String> command = Files.isExecutable(Path.of("/usr/bin/docker-compose"))
+        ? List.of("/usr/bin/docker-compose", "config", "-q")
+        : null;
+    assumeTrue(command != null, "docker-compose is not installed (apt-get install"
+        + " docker-compose); .ci/run installs it, so CI validates the file");
+    Process p = new ProcessBuilder(command).directory(Repository.ROOT.toFile())
+        .redirectErrorStream(true).start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("docker-compose config finished").isTrue();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output).as("warnings").isBlank();
   }
 
   // --- reading the compose file ---
