@@ -212,7 +212,7 @@ class FleetDeploymentTest {
   }
 
   /** The unit file: section to key to values (a key may repeat), continuation lines joined. */
-  private static Map<String, Map<String, List<String>>> unit() throws IOException {
+  static Map<String, Map<String, List<String>>> unit() throws IOException {
     Map<String, Map<String, List<String>>> sections = new LinkedHashMap<>();
     Map<String, List<String>> current = null;
     for (String raw : Files.readAllLines(Repository.file(UNIT))) {
