@@ -18,19 +18,31 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicSetup {
   private TopicSetup() {}
 
+  private static final String TIMESTAMP_TYPE = "message.timestamp.type";
+  private static final String APPEND_TIME = "LogAppendTime";
+
   /** Every topic the agent, the processor and the viewers use. */
   public static final List<String> TOPICS = List.of(TcpscopeTopics.SEGMENTS,
       TcpscopeTopics.SUSPICIOUS_SESSIONS, TcpscopeTopics.DEAD_LETTER, TcpscopeTopics.HEARTBEATS,
       TcpscopeTopics.HOTSPOTS);
 
   /**
-   * Topic settings beyond partitions and replication: the heartbeat topic keeps each agent's
-   * latest heartbeat (compacted; the fleet view reads it from the start).
+   * Topic settings beyond partitions and replication.
+   *
+   * <p>Every topic stamps its records with the broker's append time. Records carry capture
+   * time as their timestamp when produced, and a capture replayed from a file can be months
+   * old: with the default (CreateTime) the broker's next retention check, within five
+   * minutes, deletes such records as expired before a processor has read them, and with them
+   * the anomalies found. Event time is in the values (ts_us, end_us), where tcpscope reads it.
+   *
+   * <p>The heartbeat topic also keeps each agent's latest heartbeat (compacted; the fleet
+   * view reads it from the start).
    */
   static Map<String, String> configOf(String topic) {
     return topic.equals(TcpscopeTopics.HEARTBEATS)
-        ? Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000")
-        : Map.of();
+        ? Map.of("cleanup.policy", "compact", "min.compaction.lag.ms", "60000",
+            TIMESTAMP_TYPE, APPEND_TIME)
+        : Map.of(TIMESTAMP_TYPE, APPEND_TIME);
   }
 
   /**

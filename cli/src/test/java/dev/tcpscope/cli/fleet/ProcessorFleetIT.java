@@ -29,9 +29,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -149,6 +151,16 @@ class ProcessorFleetIT {
   /** What analyze's engine reports for the same segments: the undisturbed run. */
   private static Map<Long, String> expected(String observer, List<DecodedSegment> segments,
       RuleSettings rules) {
+    Map<Long, String> byId = new TreeMap<>();
+    for (SessionReport r : expectedReports(observer, segments, rules)) {
+      byId.put(r.sessionId(), summary(r.reasons(), r.segments(), r.bytes(), r.connState(),
+          r.history(), r.endedBy()));
+    }
+    return byId;
+  }
+
+  private static List<SessionReport> expectedReports(String observer,
+      List<DecodedSegment> segments, RuleSettings rules) {
     List<SessionReport> reports = new ArrayList<>();
     SessionTable table = new SessionTable(rules, observer, reports::add);
     table.source("synthetic");
@@ -158,12 +170,7 @@ class ProcessorFleetIT {
       table.onSegment(s);
     }
     table.endOfCapture();
-    Map<Long, String> byId = new TreeMap<>();
-    for (SessionReport r : reports) {
-      byId.put(r.sessionId(), summary(r.reasons(), r.segments(), r.bytes(), r.connState(),
-          r.history(), r.endedBy()));
-    }
-    return byId;
+    return reports;
   }
 
   private static String summary(List<? extends CharSequence> reasons, long segments, long bytes,
@@ -180,9 +187,14 @@ class ProcessorFleetIT {
    */
   private List<SuspiciousSession> published(String topic, String observer) throws Exception {
     awaitNoOpenTransaction(topic);
+    return published(topic, observer, "read_committed");
+  }
+
+  private List<SuspiciousSession> published(String topic, String observer, String isolation)
+      throws Exception {
     Properties p = new Properties();
     p.putAll(client);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     List<SuspiciousSession> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
@@ -363,8 +375,47 @@ class ProcessorFleetIT {
           s.getConnState(), s.getHistory(), s.getEndedBy()));
     }
     assertThat(out).as("none repeated").hasSize(actual.size());
-    assertThat(actual).as("none lost, none changed: %s", difference(expected, actual))
-        .isEqualTo(expected);
+    if (!actual.equals(expected)) {
+      throw new AssertionError("none lost, none changed: " + lossDiagnosis(topic,
+          expectedReports("kill-test", segments, RuleSettings.defaults()), actual,
+          segments.get(0).tsUs, segments.get(segments.size() - 1).tsUs)
+          + difference(expected, actual));
+    }
+  }
+
+  /**
+   * Where the lost verdicts were: by segment partition and by tenth of the traffic (the kill is
+   * at 4/10, the restart at 7/10), and whether an aborted transaction had them.
+   */
+  private String lossDiagnosis(String topic, List<SessionReport> reports,
+      Map<Long, String> actual, long firstUs, long lastUs) throws Exception {
+    Set<Long> uncommitted = new HashSet<>();
+    for (SuspiciousSession s : published(topic, "kill-test", "read_uncommitted")) {
+      uncommitted.add(s.getSessionId());
+    }
+    SingleObjectSerde<dev.tcpscope.schemas.v1.ConnectionKey> keys =
+        TcpscopeSerdes.connectionKey();
+    Map<String, Integer> lostBy = new TreeMap<>();
+    int lost = 0;
+    int lostButUncommitted = 0;
+    for (SessionReport r : reports) {
+      if (r.reasons().isEmpty() || actual.containsKey(r.sessionId())) {
+        continue;
+      }
+      lost++;
+      if (uncommitted.contains(r.sessionId())) {
+        lostButUncommitted++;
+      }
+      byte[] key = keys.encode(dev.tcpscope.schemas.serde.ConnectionKeys.of(
+          java.net.InetAddress.getByName(r.clientIp()).getAddress(), r.clientPort(),
+          java.net.InetAddress.getByName(r.serverIp()).getAddress(), r.serverPort()));
+      int partition = org.apache.kafka.common.utils.Utils.toPositive(
+          org.apache.kafka.common.utils.Utils.murmur2(key)) % PARTITIONS;
+      long tenth = (r.endUs() - firstUs) * 10 / Math.max(1, lastUs - firstUs);
+      lostBy.merge("partition " + partition + " tenth " + tenth, 1, Integer::sum);
+    }
+    return "\n  " + lost + " lost (" + lostButUncommitted + " of them in aborted transactions): "
+        + lostBy + "\n";
   }
 
   @Test

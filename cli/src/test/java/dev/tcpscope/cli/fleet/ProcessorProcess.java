@@ -36,7 +36,12 @@ final class ProcessorProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // Kafka Streams' own account of its tasks and rebalances, for a failing test's diagnosis.
     builder.environment().put("TCPSCOPE_JAVA_OPTS",
-        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info");
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info"
+            // where each partition starts: committed offset, or a reset to which position
+            + " -Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals"
+            + ".SubscriptionState=info"
+            + " -Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals"
+            + ".ConsumerCoordinator=info");
     Process p = builder.start();
     ProcessorProcess processor = new ProcessorProcess(p, log);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

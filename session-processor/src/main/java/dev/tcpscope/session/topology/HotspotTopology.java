@@ -24,7 +24,7 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Hotspots: the anomaly topic counted per server endpoint and reason over hopping windows of
- * capture time (the record timestamp, a session's end), republished to {@code
+ * capture time (a session's end, read from the value: {@link SessionEndTimestamps}), republished to {@code
  * tcpscope.hotspots} whenever a window's count grows. It reads the anomaly topic rather than
  * the session processor's output stream, so it counts whatever reaches that topic and needs
  * nothing from the session processor but its topic name. Undecodable records are skipped
@@ -50,7 +50,8 @@ public final class HotspotTopology {
     SingleObjectSerde<Hotspot> hotspots = TcpscopeSerdes.hotspot();
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(suspiciousTopic,
-            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("hotspots-source"))
+            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("hotspots-source")
+                .withTimestampExtractor(new SessionEndTimestamps()))
         .flatMap((connection, value) -> perReason(sessions, value), Named.as("hotspots-per-reason"))
         .groupByKey(Grouped.with("hotspots-by-endpoint", Serdes.String(), hotspots))
         .windowedBy(TimeWindows.ofSizeAndGrace(settings.size(), settings.grace())

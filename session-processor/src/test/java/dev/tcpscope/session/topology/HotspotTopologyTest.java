@@ -62,6 +62,9 @@ class HotspotTopologyTest {
     }
   }
 
+  /** When the records reach the topic: a fixed time, months after any capture in here. */
+  private static final long ARRIVAL_MS = 1_800_000_000_000L;
+
   private void report(String observer, String server, int port, long endMs, String... reasons) {
     SuspiciousSession s = SuspiciousSession.newBuilder()
         .setSource("eth0").setObserver(observer).setSessionId(endMs).setClientIp("10.0.0.1")
@@ -70,8 +73,10 @@ class HotspotTopologyTest {
         .setBytes(128).setReasons(List.of(reasons)).setClientState("CLOSED")
         .setServerState("CLOSED").setConnState("REJ").setHistory("Sr").setPartial(false)
         .setShown(List.of()).build();
+    // Stamped as the broker stamps it (LogAppendTime): long after the capture. Windows must
+    // come from the session's end in the value.
     anomalies.pipeInput(new TestRecord<>(new byte[] {1}, sessions.encode(s),
-        Instant.ofEpochMilli(endMs)));
+        Instant.ofEpochMilli(ARRIVAL_MS)));
   }
 
   /** The latest count of every (key, window start) published so far: what a consumer keeps. */
