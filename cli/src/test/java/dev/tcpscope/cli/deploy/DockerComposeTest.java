@@ -110,6 +110,18 @@ class DockerComposeTest {
     String partitions = ProcessorCommand.class.getDeclaredField("partitions")
         .getAnnotation(CommandLine.Option.class).defaultValue();
     assertThat(script).contains("--partitions " + partitions).contains("--if-not-exists");
+    // Each topic's settings are TopicSetup's, whether on its own line or on the shared command.
+    var configOf = TopicSetup.class.getDeclaredMethod("configOf", String.class);
+    configOf.setAccessible(true);
+    String shared = script.lines().filter(l -> l.contains("create=")).findFirst().orElse("");
+    for (String topic : TopicSetup.TOPICS) {
+      String line = shared + " " + script.lines().filter(l -> l.contains("--topic " + topic + " ")
+          || l.endsWith("--topic " + topic)).findFirst().orElseThrow();
+      @SuppressWarnings("unchecked")
+      Map<String, String> settings = (Map<String, String>) configOf.invoke(null, topic);
+      assertThat(settings).as(topic).isNotEmpty();
+      settings.forEach((k, v) -> assertThat(line).as(topic).contains("--config " + k + "=" + v));
+    }
     assertThat(script.lines().filter(l -> l.contains("--topic " + TcpscopeTopics.HEARTBEATS)))
         .singleElement().asString().contains("cleanup.policy=compact");
     assertThat(topics.path("depends_on").path("kafka").path("condition").asText())
