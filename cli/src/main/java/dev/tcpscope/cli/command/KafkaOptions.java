@@ -48,12 +48,21 @@ public final class KafkaOptions {
     return p;
   }
 
-  /** The bootstrap servers, or a clear error when none were given. */
-  public String requireBootstrapServer() {
-    if (bootstrapServer == null || bootstrapServer.isBlank()) {
-      throw new IllegalArgumentException(
-          "--bootstrap-server HOST:PORT is required (or set TCPSCOPE_BOOTSTRAP_SERVER)");
+  /**
+   * The bootstrap servers: the flag (or TCPSCOPE_BOOTSTRAP_SERVER), else {@code
+   * bootstrap.servers} of the {@code --kafka-config} file, so that one file can configure an
+   * agent installed as a service; a clear error when neither gives them.
+   */
+  public String requireBootstrapServer() throws IOException {
+    if (bootstrapServer != null && !bootstrapServer.isBlank()) {
+      return bootstrapServer;
     }
-    return bootstrapServer;
+    String fromFile = kafkaConfig == null ? null
+        : clientSettings(Map.of()).getProperty("bootstrap.servers");
+    if (fromFile == null || fromFile.isBlank()) {
+      throw new IllegalArgumentException("--bootstrap-server HOST:PORT is required (or set"
+          + " TCPSCOPE_BOOTSTRAP_SERVER, or bootstrap.servers in the --kafka-config file)");
+    }
+    return fromFile.strip();
   }
 }

@@ -72,4 +72,21 @@ class KafkaOptionsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--kafka-config").hasMessageContaining("absent.properties");
   }
+
+  @Test
+  void theConfigFileAloneCanNameTheBrokers(@TempDir Path dir) throws Exception {
+    // How the systemd unit runs the agent: everything in /etc/tcpscope/agent.properties.
+    Path config = dir.resolve("agent.properties");
+    Files.writeString(config, "bootstrap.servers = kafka-1:9092,kafka-2:9092 \nacks=all\n");
+    assertThat(options(null, config).requireBootstrapServer())
+        .isEqualTo("kafka-1:9092,kafka-2:9092");
+    assertThat(options("flag:9093", config).requireBootstrapServer()).isEqualTo("flag:9093");
+
+    Files.writeString(config, "acks=all\n");
+    assertThatThrownBy(() -> options(null, config).requireBootstrapServer())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--bootstrap-server").hasMessageContaining("bootstrap.servers");
+    assertThatThrownBy(() -> options(null, null).requireBootstrapServer())
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
