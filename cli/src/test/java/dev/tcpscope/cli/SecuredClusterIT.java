@@ -14,9 +14,12 @@ import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.TcpSegment;
 import dev.tcpscope.session.engine.SessionReport;
 import dev.tcpscope.session.viewer.SuspiciousSessionFeed;
+import dev.tcpscope.web.WebView;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,7 +146,7 @@ class SecuredClusterIT {
       List<UserScramCredentialUpsertion> users = new ArrayList<>();
       for (String user : List.of("agent", "processor", "viewer")) {
         users.add(new UserScramCredentialUpsertion(user,
-            new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), user + "-secret"));
+            new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), user + "-secret"));
       }
       a.alterUserScramCredentials(new ArrayList<>(users)).all().get(30, TimeUnit.SECONDS);
       a.createAcls(acls()).all().get(30, TimeUnit.SECONDS);
@@ -219,10 +222,16 @@ class SecuredClusterIT {
     p.put("ssl.truststore.location", trustStore.toString());
     p.put("ssl.truststore.password", STORE_PASSWORD);
     p.put("bootstrap.servers", sasl);
-    // refusals are expected here: fail in seconds, not Kafka's minute
-    p.put("default.api.timeout.ms", "8000");
-    p.put("request.timeout.ms", "4000");
-    p.put("max.block.ms", "8000");
+    return p;
+  }
+
+  /** For clients this test expects to be refused: fail in seconds, not Kafka's minute. */
+  private static Properties quick(Properties settings) {
+    Properties p = new Properties();
+    p.putAll(settings);
+    p.put("default.api.timeout.ms", "10000");
+    p.put("request.timeout.ms", "5000");
+    p.put("max.block.ms", "10000");
     return p;
   }
 
@@ -280,22 +289,26 @@ class SecuredClusterIT {
     // a wrong password: the agent says why and exits with failure, nothing is written
     CommandRun impostor = CommandRun.of("agent", "-f", capture.toString(), "--bootstrap-server",
         sasl, "--kafka-config", configFile("impostor", scram("agent", "guessed")).toString(),
-        "--observer", "impostor", "--flush-timeout", "5");
+        "--observer", "impostor", "--flush-timeout", "2");
     assertThat(impostor.exitCode()).as(impostor.err()).isNotZero();
-    assertThat(impostor.err()).contains("Authentication failed")
-        .contains("invalid credentials");
-    try (Admin a = Admin.create(scram("agent", "guessed"))) {
+    assertThat(impostor.err()).contains("tcpscope agent: Kafka refused this agent: Authentication"
+        + " failed during authentication due to invalid credentials with SASL mechanism"
+        + " SCRAM-SHA-512");
+    try (Admin a = Admin.create(quick(scram("agent", "guessed")))) {
       assertThatThrownBy(() -> a.listTopics().names().get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(SaslAuthenticationException.class);
     }
 
     // TLS without SASL on the SASL_SSL listener: no principal, no answer
-    try (Admin a = Admin.create(tls())) {
+    Properties tlsOnly = quick(tls());
+    tlsOnly.put("default.api.timeout.ms", "3000");
+    tlsOnly.put("request.timeout.ms", "2000");
+    try (Admin a = Admin.create(tlsOnly)) {
       assertThatThrownBy(() -> a.listTopics().names().get(10, TimeUnit.SECONDS))
           .isInstanceOfAny(ExecutionException.class, java.util.concurrent.TimeoutException.class);
     }
     // the mutual-TLS listener refuses a client without a certificate during the handshake
-    Properties noCertificate = tls();
+    Properties noCertificate = quick(tls());
     noCertificate.put("bootstrap.servers", mtls);
     try (Admin a = Admin.create(noCertificate)) {
       assertThatThrownBy(() -> a.listTopics().names().get(10, TimeUnit.SECONDS))
@@ -306,7 +319,7 @@ class SecuredClusterIT {
     CertificateAuthority other = CertificateAuthority.create("someone else's CA");
     stranger.put("ssl.keystore.location",
         other.keyStore(dir.resolve("stranger-other.p12"), "agent-b", STORE_PASSWORD).toString());
-    try (Admin a = Admin.create(stranger)) {
+    try (Admin a = Admin.create(quick(stranger))) {
       assertThatThrownBy(() -> a.listTopics().names().get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(SslAuthenticationException.class);
     }
@@ -346,7 +359,7 @@ class SecuredClusterIT {
       }
     }
     // nor can it create topics or grant itself more
-    try (Admin a = Admin.create(agent)) {
+    try (Admin a = Admin.create(quick(agent))) {
       assertThatThrownBy(() -> a.createTopics(List.of(new NewTopic("agent-made", 1, (short) 1)))
           .all().get(10, TimeUnit.SECONDS)).cause()
           .isInstanceOf(TopicAuthorizationException.class);
@@ -411,10 +424,35 @@ class SecuredClusterIT {
           TcpscopeTopics.SUSPICIOUS_SESSIONS, new byte[] {1})).get(10, TimeUnit.SECONDS))
           .cause().isInstanceOf(TopicAuthorizationException.class);
     }
+    // nor run an agent: the agent names what was refused
+    CommandRun viewerAsAgent = CommandRun.of("agent", "-f", capture.toString(),
+        "--bootstrap-server", sasl, "--kafka-config", configFile("viewer", viewer).toString(),
+        "--observer", "viewer", "--flush-timeout", "2");
+    assertThat(viewerAsAgent.exitCode()).as(viewerAsAgent.err()).isEqualTo(2);
+    assertThat(viewerAsAgent.err()).contains("tcpscope agent: Kafka refused this agent: ")
+        .contains(TcpscopeTopics.SEGMENTS);
+    // The web view with the viewer's settings follows the anomaly topic (its two partitions)
+    // and leaves the hotspot and heartbeat topics it may not read, without failing.
+    try (WebView web = WebView.start(viewer, new WebView.Settings(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10, Duration.ofSeconds(5)))) {
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> web.followedPartitions() == 2);
+      Thread.sleep(1000);
+      assertThat(web.followedPartitions()).isEqualTo(2);
+      assertThat(web.failure()).isNull();
+    }
   }
 
   @Test
   @Order(5)
+  void theAgentsCommandReadsTheHeartbeatsWithTheSettingsItIsGiven() throws Exception {
+    CommandRun board = CommandRun.of("agents", "--bootstrap-server", sasl, "--kafka-config",
+        configFile("operator", scram("admin", "admin-secret")).toString());
+    assertThat(board.exitCode()).as(board.err()).isZero();
+    assertThat(board.out()).contains(OBSERVER).doesNotContain("impostor");
+  }
+
+  @Test
+  @Order(6)
   void anAgentWithAClientCertificatePublishesOverMutualTls() throws Exception {
     CommandRun run = CommandRun.of("agent", "-f", capture.toString(), "--bootstrap-server", mtls,
         "--kafka-config", configFile("agent-b", mutualTls("agent-b")).toString(),
@@ -468,15 +506,13 @@ class SecuredClusterIT {
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(Properties settings) {
-    Properties p = new Properties();
-    p.putAll(settings);
+    Properties p = quick(settings);
     p.put("enable.auto.commit", "false");
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   private static KafkaProducer<byte[], byte[]> producer(Properties settings) {
-    Properties p = new Properties();
-    p.putAll(settings);
+    Properties p = quick(settings);
     p.put("delivery.timeout.ms", "9000");
     p.put("request.timeout.ms", "4000");
     p.put("linger.ms", "0");
