@@ -299,13 +299,19 @@ class SecuredClusterIT {
           .hasCauseInstanceOf(SaslAuthenticationException.class);
     }
 
-    // TLS without SASL on the SASL_SSL listener: no principal, no answer
-    Properties tlsOnly = quick(tls());
-    tlsOnly.put("default.api.timeout.ms", "3000");
-    tlsOnly.put("request.timeout.ms", "2000");
-    try (Admin a = Admin.create(tlsOnly)) {
-      assertThatThrownBy(() -> a.listTopics().names().get(10, TimeUnit.SECONDS))
-          .isInstanceOfAny(ExecutionException.class, java.util.concurrent.TimeoutException.class);
+    // TLS without SASL, or no TLS at all, on the SASL_SSL listener: no principal, no answer
+    Properties plaintext = new Properties();
+    plaintext.put("bootstrap.servers", sasl);
+    for (Properties unauthenticated : List.of(tls(), plaintext)) {
+      Properties p = quick(unauthenticated);
+      p.put("default.api.timeout.ms", "3000");
+      p.put("request.timeout.ms", "2000");
+      try (Admin a = Admin.create(p)) {
+        assertThatThrownBy(() -> a.listTopics().names().get(10, TimeUnit.SECONDS))
+            .as(p.getProperty("security.protocol", "PLAINTEXT"))
+            .isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+      }
     }
     // the mutual-TLS listener refuses a client without a certificate during the handshake
     Properties noCertificate = quick(tls());
@@ -314,12 +320,14 @@ class SecuredClusterIT {
       assertThatThrownBy(() -> a.listTopics().names().get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(SslAuthenticationException.class);
     }
-    // a certificate from another authority is refused the same way
-    Properties stranger = mutualTls("stranger");
-    CertificateAuthority other = CertificateAuthority.create("someone else's CA");
-    stranger.put("ssl.keystore.location",
-        other.keyStore(dir.resolve("stranger-other.p12"), "agent-b", STORE_PASSWORD).toString());
-    try (Admin a = Admin.create(quick(stranger))) {
+    // and a certificate from another authority, even with an agent's name in it
+    Properties stranger = quick(tls());
+    stranger.put("bootstrap.servers", mtls);
+    stranger.put("ssl.keystore.type", "PKCS12");
+    stranger.put("ssl.keystore.location", CertificateAuthority.create("someone else's CA")
+        .keyStore(dir.resolve("stranger.p12"), "agent-b", STORE_PASSWORD).toString());
+    stranger.put("ssl.keystore.password", STORE_PASSWORD);
+    try (Admin a = Admin.create(stranger)) {
       assertThatThrownBy(() -> a.listTopics().names().get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(SslAuthenticationException.class);
     }
