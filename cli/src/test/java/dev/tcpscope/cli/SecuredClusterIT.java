@@ -132,9 +132,6 @@ class SecuredClusterIT {
     b.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
     b.put("allow.everyone.if.no.acl.found", "false");
     b.put("super.users", "User:broker;User:admin");
-    // The bundled capture is from 2026-01-01 and records carry capture time: with the default
-    // 7-day retention, the broker's first retention pass (30 s after start) would delete them.
-    b.put("log.retention.ms", "-1");
     broker = EmbeddedKafkaBroker.start(b,
         List.of("--add-scram", "SCRAM-SHA-512=[name=admin,password=admin-secret]"));
     sasl = broker.bootstrapServers("SASL_SSL");
