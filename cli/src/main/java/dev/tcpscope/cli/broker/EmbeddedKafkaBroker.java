@@ -10,7 +10,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
@@ -27,15 +29,13 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path directory;
-  private final int port;
   private final Properties props;
   private KafkaRaftServer server;
   private final Thread cleanupOnExit;
   private boolean closed;
 
-  private EmbeddedKafkaBroker(Path directory, int port, Properties props, KafkaRaftServer server) {
+  private EmbeddedKafkaBroker(Path directory, Properties props, KafkaRaftServer server) {
     this.directory = directory;
-    this.port = port;
     this.props = props;
     this.server = server;
     this.cleanupOnExit = new Thread(this::shutdownQuietly, "tcpscope-broker-cleanup");
@@ -49,6 +49,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** As {@link #start()}, with broker settings that override the defaults. */
   public static EmbeddedKafkaBroker start(Properties overrides) throws IOException {
+    return start(overrides, List.of());
+  }
+
+  /**
+   * As {@link #start(Properties)}, with more arguments for the storage tool's format: {@code
+   * --add-scram SCRAM-SHA-512=[name=admin,password=...]} makes credentials that exist before
+   * the first client connects (a secured cluster's first administrator). Overrides may replace
+   * the listeners (ports from {@link #freePort()}); clients then reach the first advertised one.
+   */
+  public static EmbeddedKafkaBroker start(Properties overrides, List<String> formatArguments)
+      throws IOException {
     Path directory = Files.createTempDirectory("tcpscope-kafka-");
     try {
       int brokerPort = freePort();
@@ -81,9 +92,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.store(out, "tcpscope embedded broker");
       }
       ByteArrayOutputStream formatOutput = new ByteArrayOutputStream();
-      int formatted = StorageTool.execute(
-          new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(),
-              "--standalone"},
+      List<String> format = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+          "-c", config.toString(), "--standalone"));
+      format.addAll(formatArguments);
+      int formatted = StorageTool.execute(format.toArray(String[]::new),
           new PrintStream(formatOutput, true, StandardCharsets.UTF_8));
       if (formatted != 0) {
         throw new IOException("formatting the broker's log directory failed: "
@@ -91,23 +103,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
-      return new EmbeddedKafkaBroker(directory, brokerPort, props, server);
+      return new EmbeddedKafkaBroker(directory, props, server);
     } catch (IOException | RuntimeException e) {
       deleteRecursively(directory);
       throw e;
     }
   }
 
-  /** {@code 127.0.0.1:PORT}, for clients' bootstrap.servers. */
+  /** {@code 127.0.0.1:PORT} of the first advertised listener, for clients' bootstrap.servers. */
   public String bootstrapServers() {
-    return "127.0.0.1:" + port;
+    return advertisedListeners()[0].replaceFirst("^[^:]*://", "");
+  }
+
+  /** {@code HOST:PORT} of the advertised listener of this name (SASL_SSL, MTLS, ...). */
+  public String bootstrapServers(String listenerName) {
+    for (String listener : advertisedListeners()) {
+      if (listener.startsWith(listenerName + "://")) {
+        return listener.substring(listenerName.length() + 3);
+      }
+    }
+    throw new IllegalArgumentException("no advertised listener named " + listenerName + " in "
+        + props.getProperty("advertised.listeners"));
+  }
+
+  private String[] advertisedListeners() {
+    return props.getProperty("advertised.listeners").trim().split("\\s*,\\s*");
   }
 
   public Path directory() {
     return directory;
   }
 
-  private static int freePort() throws IOException {
+  /** A port free on the loopback address now, for listeners given as overrides. */
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

@@ -15,6 +15,8 @@ import dev.tcpscope.capture.source.LiveCaptures;
 import dev.tcpscope.capture.source.PacketSource;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import java.time.Duration;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -188,6 +190,14 @@ public final class AgentCommand implements Callable<Integer> {
             + " segments were not acknowledged within --flush-timeout " + flushTimeoutSeconds
             + " s" + (publisher.lastFailure() == null ? ""
                 : " (last failure: " + publisher.lastFailure().getMessage() + ")"));
+      }
+      if (publisher.lastFailure() instanceof AuthenticationException
+          || publisher.lastFailure() instanceof AuthorizationException) {
+        // Waiting does not heal these: say what to check instead of only counting failures.
+        System.err.println("tcpscope agent: Kafka refused this agent: "
+            + publisher.lastFailure().getMessage() + ". Check security.protocol, sasl.* and ssl.*"
+            + " in --kafka-config or TCPSCOPE_KAFKA_*, and that the agent's principal may write "
+            + topic + " and " + TcpscopeTopics.HEARTBEATS + " (README: Security)");
       }
       return publisher.failed() == 0 && agent.counters().unpublishedAtShutdown() == 0 ? 0 : 2;
     } finally {
