@@ -27,18 +27,8 @@ final class ProcessorProcess implements AutoCloseable {
   /** Starts a processor and waits until Kafka Streams runs. */
   static ProcessorProcess start(Path workDir, String name, List<String> args)
       throws IOException, InterruptedException {
-    Path log = workDir.resolve(name + ".log");
-    List<String> command = new ArrayList<>();
-    command.add(HOME.resolve("bin/tcpscope").toString());
-    command.add("processor");
-    command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    // Kafka Streams' own account of its tasks and rebalances, for a failing test's diagnosis.
-    builder.environment().put("TCPSCOPE_JAVA_OPTS",
-        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info");
-    Process p = builder.start();
-    ProcessorProcess processor = new ProcessorProcess(p, log);
+    ProcessorProcess processor = launch(workDir, name, args);
+    Process p = processor.process;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (!processor.log().contains("tcpscope processor: running")) {
       if (!p.isAlive()) {
@@ -52,6 +42,32 @@ final class ProcessorProcess implements AutoCloseable {
       Thread.sleep(100);
     }
     return processor;
+  }
+
+  /** Starts a processor without waiting for it: one that is expected to fail, for example. */
+  static ProcessorProcess launch(Path workDir, String name, List<String> args)
+      throws IOException {
+    Path log = workDir.resolve(name + ".log");
+    List<String> command = new ArrayList<>();
+    command.add(HOME.resolve("bin/tcpscope").toString());
+    command.add("processor");
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    // Kafka Streams' own account of its tasks and rebalances, for a failing test's diagnosis.
+    builder.environment().put("TCPSCOPE_JAVA_OPTS",
+        "-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info");
+    return new ProcessorProcess(builder.start(), log);
+  }
+
+  /** Waits for the process to end by itself; its exit code (a test that waits in vain fails). */
+  int awaitExit(java.time.Duration deadline) throws IOException, InterruptedException {
+    if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+      String diagnosis = diagnosis();
+      kill();
+      throw new AssertionError("still running after " + deadline + ":\n" + diagnosis);
+    }
+    return process.exitValue();
   }
 
   String log() throws IOException {
