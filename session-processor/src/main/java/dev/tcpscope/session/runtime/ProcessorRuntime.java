@@ -103,10 +103,14 @@ public final class ProcessorRuntime implements AutoCloseable {
     java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(
         new java.util.IdentityHashMap<>());
     for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+      String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      if (text.indexOf(message) >= 0) {
+        continue; // a wrapper repeating its cause's message
+      }
       if (text.length() > 0) {
         text.append(": ");
       }
-      text.append(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+      text.append(message);
     }
     return text.toString();
   }
