@@ -75,6 +75,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       props.put("auto.create.topics.enable", "false");
       props.put("num.partitions", "1");
       props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+      // Records carry their capture time, and a replayed capture is often older than the
+      // default retention (7 days) and roll time: the broker then rolled a log segment at every
+      // append and deleted unread segments 30 s after start (LocalLoadIT lost a third of its
+      // segments so). A broker that lives as long as its run keeps what it is given.
+      props.put("log.retention.ms", "-1");
+      props.put("log.roll.ms", String.valueOf(Long.MAX_VALUE));
       props.putAll(overrides);
       Path config = directory.resolve("server.properties");
       try (OutputStream out = Files.newOutputStream(config)) {
