@@ -61,6 +61,10 @@ final class FleetBroker implements AutoCloseable {
     FleetBroker fleet = new FleetBroker(broker, work);
     TopicSetup.ensure(fleet.client, broker.bootstrapServers(), TopicSetup.TOPICS, PARTITIONS,
         (short) 1);
+    // An instance that failed before leaving its group holds the partitions until its session
+    // times out (45 s by default): keep it short, so the restart gets them soon.
+    Files.writeString(work.resolve("processor.properties"),
+        "session.timeout.ms=6000\nheartbeat.interval.ms=1500\n");
     return fleet;
   }
 
@@ -68,7 +72,8 @@ final class FleetBroker implements AutoCloseable {
   List<String> args(String applicationId, Path stateDir, String... more) {
     List<String> args = new ArrayList<>(List.of("--bootstrap-server", broker.bootstrapServers(),
         "--application-id", applicationId, "--state-dir", stateDir.toString(),
-        "--from-beginning", "--partitions", String.valueOf(PARTITIONS)));
+        "--from-beginning", "--partitions", String.valueOf(PARTITIONS),
+        "--kafka-config", work.resolve("processor.properties").toString()));
     args.addAll(List.of(more));
     return args;
   }
