@@ -86,6 +86,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       props.put("auto.create.topics.enable", "false");
       props.put("num.partitions", "1");
       props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+      // tcpscope's own topics stamp append time (TopicSetup), but Kafka Streams' internal
+      // topics keep the records' capture time, which for a replayed capture is often older
+      // than the default retention and roll time (7 days): the broker then rolls a log segment
+      // at every append and deletes by age. A broker that lives as long as its run keeps what
+      // it is given.
+      props.put("log.retention.ms", "-1");
+      props.put("log.roll.ms", String.valueOf(Long.MAX_VALUE));
       props.putAll(overrides);
       Path config = directory.resolve("server.properties");
       try (OutputStream out = Files.newOutputStream(config)) {

@@ -168,7 +168,7 @@ public final class ProcessorCommand implements Callable<Integer> {
       runtime.awaitStop();
       if (runtime.failure() != null) {
         System.err.println("tcpscope processor: stopped after a failure: "
-            + ProcessorRuntime.describe(runtime.failure()));
+            + runtime.explain(runtime.failure()));
         return 2;
       }
       return 0;

@@ -13,6 +13,7 @@ import dev.tcpscope.session.engine.RuleSettings;
 import dev.tcpscope.session.engine.SessionReport;
 import dev.tcpscope.session.runtime.ProcessorRuntime;
 import dev.tcpscope.session.runtime.StreamsProperties;
+import dev.tcpscope.session.topology.ProcessorMetrics;
 import dev.tcpscope.session.topology.TopologySettings;
 import dev.tcpscope.session.viewer.SuspiciousSessionFeed;
 import java.io.IOException;
@@ -99,7 +100,8 @@ public final class LocalPipeline {
    * Runs the pipeline on an embedded broker.
    *
    * @param sink receives each reported session as the viewer reads it
-   * @return the agent's decode counters line (frames, segments, errors)
+   * @return the agent's decode counters line (frames, segments, errors) and the processor's
+   *     drops past -L and -l
    */
   public String run(Capture capture, Consumer<SessionReport> sink) throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
@@ -120,8 +122,10 @@ public final class LocalPipeline {
       startAtTheEnd(admin, applicationId);
     }
     Path stateDir = Files.createTempDirectory("tcpscope-state-");
+    ProcessorMetrics metrics = ProcessorMetrics.unregistered();
     try (AutoCloseable beside = companion.start(client);
-        ProcessorRuntime processor = new ProcessorRuntime(TopologySettings.defaults(rules),
+        ProcessorRuntime processor = new ProcessorRuntime(
+            TopologySettings.defaults(rules).withMetrics(metrics),
             StreamsProperties.of(bootstrap, applicationId, processingGuarantee, stateDir, client));
         // Only this run's sessions: what the topic held before is someone else's.
         SuspiciousSessionFeed feed = new SuspiciousSessionFeed(client,
@@ -156,7 +160,9 @@ public final class LocalPipeline {
         agent.join();
       }
       companion.processed();
-      return (String) agentResult.get();
+      // Overflow past -L and -l is the processor's to count: it went past the agent unseen.
+      return agentResult.get() + " dropped_sessions=" + metrics.droppedSessions()
+          + " dropped_kept_segments=" + metrics.droppedKeptSegments();
     } finally {
       EmbeddedKafkaBroker.deleteRecursively(stateDir);
     }

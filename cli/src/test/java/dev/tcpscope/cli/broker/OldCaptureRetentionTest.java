@@ -36,6 +36,8 @@ class OldCaptureRetentionTest {
   void aReplayedOldCaptureOutlivesTheRetentionCheck() throws Exception {
     Properties overrides = new Properties();
     overrides.put("log.retention.check.interval.ms", "500");
+    // Kafka's default retention, as a cluster has it (the embedded broker keeps everything)
+    overrides.put("log.retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7)));
     overrides.put("log.initial.task.delay.ms", "0");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(overrides)) {
       Properties client = new Properties();

@@ -27,6 +27,26 @@ final class ProcessorProcess implements AutoCloseable {
   /** Starts a processor and waits until Kafka Streams runs. */
   static ProcessorProcess start(Path workDir, String name, List<String> args)
       throws IOException, InterruptedException {
+    ProcessorProcess processor = launch(workDir, name, args);
+    Process p = processor.process;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!processor.log().contains("tcpscope processor: running")) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException(name + " exited " + p.exitValue() + ":\n"
+            + processor.log());
+      }
+      if (System.nanoTime() > deadline) {
+        p.destroyForcibly();
+        throw new IllegalStateException(name + " did not start within 120 s:\n" + processor.log());
+      }
+      Thread.sleep(100);
+    }
+    return processor;
+  }
+
+  /** Starts a processor without waiting for it: one that is expected to fail, for example. */
+  static ProcessorProcess launch(Path workDir, String name, List<String> args)
+      throws IOException {
     Path log = workDir.resolve(name + ".log");
     List<String> command = new ArrayList<>();
     command.add(HOME.resolve("bin/tcpscope").toString());
@@ -42,21 +62,17 @@ final class ProcessorProcess implements AutoCloseable {
             + ".SubscriptionState=info"
             + " -Dorg.slf4j.simpleLogger.log.org.apache.kafka.clients.consumer.internals"
             + ".ConsumerCoordinator=info");
-    Process p = builder.start();
-    ProcessorProcess processor = new ProcessorProcess(p, log);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!processor.log().contains("tcpscope processor: running")) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException(name + " exited " + p.exitValue() + ":\n"
-            + processor.log());
-      }
-      if (System.nanoTime() > deadline) {
-        p.destroyForcibly();
-        throw new IllegalStateException(name + " did not start within 120 s:\n" + processor.log());
-      }
-      Thread.sleep(100);
+    return new ProcessorProcess(builder.start(), log);
+  }
+
+  /** Waits for the process to end by itself; its exit code (a test that waits in vain fails). */
+  int awaitExit(java.time.Duration deadline) throws IOException, InterruptedException {
+    if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+      String diagnosis = diagnosis();
+      kill();
+      throw new AssertionError("still running after " + deadline + ":\n" + diagnosis);
     }
-    return processor;
+    return process.exitValue();
   }
 
   String log() throws IOException {

@@ -21,6 +21,8 @@ public final class ProcessorMetrics {
   final Counter deadLetters;
   final Counter sessionsEnded;
   final Counter lowConfidence;
+  final Counter sessionsDropped;
+  final Counter keptSegmentsDropped;
   final Timer punctuation;
   private final Map<String, Counter> suspiciousByReason = new ConcurrentHashMap<>();
   private final Map<Object, IntSupplier> openByTask = new ConcurrentHashMap<>();
@@ -39,6 +41,13 @@ public final class ProcessorMetrics {
     lowConfidence = Counter.builder("tcpscope.processor.suspicious.low.confidence")
         .description("Suspicious sessions judged while their observer was dropping packets")
         .register(registry);
+    sessionsDropped = Counter.builder("tcpscope.processor.sessions.dropped")
+        .description("Segments of new sessions not tracked: their task already held -L sessions"
+            + " of that observer (miruo's DropSession)")
+        .register(registry);
+    keptSegmentsDropped = Counter.builder("tcpscope.processor.kept.segments.dropped")
+        .description("Segments not kept for display: -l were kept (miruo's DropSegment)")
+        .register(registry);
     punctuation = Timer.builder("tcpscope.processor.punctuation")
         .description("Time the wall-clock punctuator spends moving silent observers' clocks")
         .register(registry);
@@ -55,6 +64,16 @@ public final class ProcessorMetrics {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** What {@code tcpscope.processor.sessions.dropped} counts: refused past -L. */
+  public long droppedSessions() {
+    return (long) sessionsDropped.count();
+  }
+
+  /** What {@code tcpscope.processor.kept.segments.dropped} counts: not kept past -l. */
+  public long droppedKeptSegments() {
+    return (long) keptSegmentsDropped.count();
   }
 
   void suspicious(String reason) {

@@ -82,6 +82,9 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
     /** Wall-clock time of its last record, and up to when its clock was moved on since. */
     long lastSeenWallMs;
     long extrapolatedToWallMs;
+    /** The table's drop counts already added to the meters. */
+    long droppedSessionsCounted;
+    long droppedSegmentsCounted;
 
     Observer(String id) {
       this.id = id;
@@ -150,6 +153,13 @@ final class SessionProcessor implements Processor<byte[], byte[], byte[], byte[]
   private void writeChanges() {
     for (Observer o : observers.values()) {
       o.sessions.drainChanges((slotKey, session) -> store.write(o.storeKey(slotKey), session));
+      // The limits' drops, counted by the table, reach the meters once per commit.
+      long sessions = o.sessions.stats().droppedSessions();
+      metrics.sessionsDropped.increment(sessions - o.droppedSessionsCounted);
+      o.droppedSessionsCounted = sessions;
+      long segments = o.sessions.stats().droppedSegments();
+      metrics.keptSegmentsDropped.increment(segments - o.droppedSegmentsCounted);
+      o.droppedSegmentsCounted = segments;
     }
   }
 
