@@ -14,6 +14,7 @@ import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.session.engine.RuleSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +48,7 @@ class BrokerLossIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
+    long start = System.nanoTime();
     work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
         "tcpscope-broker-loss-");
     cluster = LocalCluster.start(work.resolve("kafka"), null, Duration.ofMinutes(3));
@@ -54,6 +56,8 @@ class BrokerLossIT {
     client.put("bootstrap.servers", cluster.bootstrapServers());
     TopicSetup.ensure(client, cluster.bootstrapServers(), TopicSetup.TOPICS, PARTITIONS,
         LocalCluster.REPLICATION);
+    System.err.printf("broker loss: cluster up and topics created in %.1f s%n",
+        (System.nanoTime() - start) / 1e9);
   }
 
   @AfterAll
@@ -61,16 +65,24 @@ class BrokerLossIT {
     if (cluster != null) {
       cluster.close();
     }
+    // The processor's log stays for whoever reads a failure: target/fleet-logs/
+    Path log = work.resolve("loss-processor.log");
+    if (Files.exists(log)) {
+      Path logs = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
+          "fleet-logs"));
+      Files.copy(log, logs.resolve("broker-loss-processor.log"),
+          StandardCopyOption.REPLACE_EXISTING);
+    }
     EmbeddedKafkaBroker.deleteRecursively(work);
   }
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void aBrokerKilledWhileAgentsPublishLosesAndRepeatsNoAnomaly() throws Exception {
-    List<DecodedSegment> segments = MixedTraffic.of(3000, 1500);
+    List<DecodedSegment> segments = MixedTraffic.of(2000, 1500);
     Map<Long, String> expected = Verdicts.undisturbed(OBSERVER, segments,
         RuleSettings.defaults());
-    assertThat(expected).hasSize(2250); // refused, aborted and retransmitting: 3 in 4
+    assertThat(expected).hasSize(1500); // refused, aborted and retransmitting: 3 in 4
 
     LocalCluster.Node victim;
     try (Admin admin = Admin.create(client)) {
@@ -80,12 +92,15 @@ class BrokerLossIT {
           .orElseThrow();
     }
     long[] killedAt = new long[1];
+    long processorStart = System.nanoTime();
     try (ProcessorProcess processor = ProcessorProcess.start(work, "loss-processor", List.of(
         "--bootstrap-server", cluster.bootstrapServers(), "--application-id", APP,
         "--state-dir", work.resolve("loss-processor").toString(), "--from-beginning",
         "--partitions", String.valueOf(PARTITIONS),
         "--replication-factor", String.valueOf(LocalCluster.REPLICATION)))) {
-      publish(segments, 4000, () -> {
+      System.err.printf("broker loss: processor running in %.1f s%n",
+          (System.nanoTime() - processorStart) / 1e9);
+      publish(segments, 5000, () -> {
         try {
           victim.process().kill();
           killedAt[0] = System.nanoTime();
