@@ -80,7 +80,8 @@ public final class ClusterCommand implements Callable<Integer> {
           "--replication-factor", String.valueOf(LocalCluster.REPLICATION)),
           work.resolve("processor.log"), err);
       parts.add(processor);
-      MemberProcess web = MemberProcess.start("web", List.of("-Xmx256m", "-XX:+UseSerialGC"),
+      MemberProcess web = MemberProcess.start("web", List.of("-Xmx256m", "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1"),
           List.of("web", "--bootstrap-server", bootstrap, "--bind", "127.0.0.1",
               "--port", String.valueOf(webPort)), work.resolve("web.log"), err);
       parts.add(web);
