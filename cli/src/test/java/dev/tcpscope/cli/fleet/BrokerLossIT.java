@@ -125,6 +125,16 @@ class BrokerLossIT {
         TcpscopeTopics.SUSPICIOUS_SESSIONS, OBSERVER);
     Map<Long, String> actual = Verdicts.byId(out);
     assertThat(out).as("none repeated").hasSize(actual.size());
+    if (!actual.equals(expected)) {
+      // Where the difference lies: records (per partition; -1: the end offsets' sum) on the
+      // segment and anomaly topics, committed and all.
+      System.err.println("broker loss: segments committed "
+          + Verdicts.recordsPerPartition(client, TcpscopeTopics.SEGMENTS, "read_committed")
+          + ", anomalies committed " + Verdicts.recordsPerPartition(client,
+              TcpscopeTopics.SUSPICIOUS_SESSIONS, "read_committed")
+          + ", anomalies with aborted ones " + Verdicts.recordsPerPartition(client,
+              TcpscopeTopics.SUSPICIOUS_SESSIONS, "read_uncommitted"));
+    }
     assertThat(actual).as("none lost, none changed: %s", Verdicts.difference(expected, actual))
         .isEqualTo(expected);
   }

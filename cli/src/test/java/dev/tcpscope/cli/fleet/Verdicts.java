@@ -94,6 +94,37 @@ final class Verdicts {
     return out;
   }
 
+  /**
+   * Records per partition of the topic, read with the isolation level given (read_uncommitted
+   * also counts aborted transactions' records): what a failing fault test needs to tell
+   * records never written from records written and aborted.
+   */
+  static Map<Integer, Long> recordsPerPartition(Properties client, String topic,
+      String isolation) {
+    Properties p = new Properties();
+    p.putAll(client);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    Map<Integer, Long> counts = new TreeMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          counts.merge(r.partition(), 1L, Long::sum);
+        }
+      }
+      counts.put(-1, ends.values().stream().mapToLong(Long::longValue).sum());
+    }
+    return counts;
+  }
+
   static Map<Long, String> byId(List<SuspiciousSession> sessions) {
     Map<Long, String> byId = new TreeMap<>();
     for (SuspiciousSession s : sessions) {
