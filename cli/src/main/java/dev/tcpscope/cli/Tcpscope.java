@@ -4,6 +4,7 @@ import dev.tcpscope.cli.bench.BenchCommand;
 import dev.tcpscope.cli.command.AgentCommand;
 import dev.tcpscope.cli.command.AgentsCommand;
 import dev.tcpscope.cli.command.AnalyzeCommand;
+import dev.tcpscope.cli.command.ClusterCommand;
 import dev.tcpscope.cli.command.DecodeCommand;
 import dev.tcpscope.cli.command.DemoCommand;
 import dev.tcpscope.cli.command.LocalCommand;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Command;
     description = "Shows the TCP sessions that went wrong, for one host or a fleet.",
     subcommands = {DemoCommand.class, LocalCommand.class, AnalyzeCommand.class,
         DecodeCommand.class, AgentCommand.class, ProcessorCommand.class, WatchCommand.class,
-        SessionsCommand.class, AgentsCommand.class, WebCommand.class, BenchCommand.class})
+        SessionsCommand.class, AgentsCommand.class, WebCommand.class, ClusterCommand.class,
+        BenchCommand.class})
 public final class Tcpscope {
 
   public static void main(String[] args) {
