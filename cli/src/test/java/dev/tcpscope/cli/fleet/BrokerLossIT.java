@@ -14,7 +14,6 @@ import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.session.engine.RuleSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -65,14 +64,7 @@ class BrokerLossIT {
     if (cluster != null) {
       cluster.close();
     }
-    // The processor's log stays for whoever reads a failure: target/fleet-logs/
-    Path log = work.resolve("loss-processor.log");
-    if (Files.exists(log)) {
-      Path logs = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"),
-          "fleet-logs"));
-      Files.copy(log, logs.resolve("broker-loss-processor.log"),
-          StandardCopyOption.REPLACE_EXISTING);
-    }
+    ProcessorProcess.keepLogs(work);
     EmbeddedKafkaBroker.deleteRecursively(work);
   }
 

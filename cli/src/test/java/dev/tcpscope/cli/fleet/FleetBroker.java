@@ -16,7 +16,6 @@ import dev.tcpscope.session.wire.SuspiciousSessionMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -211,13 +210,7 @@ final class FleetBroker implements AutoCloseable {
   @Override
   public void close() throws IOException {
     broker.close();
-    Path logs = Path.of(System.getProperty("java.io.tmpdir"), "fleet-logs");
-    Files.createDirectories(logs);
-    try (var files = Files.list(work)) {
-      for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) {
-        Files.copy(log, logs.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
+    ProcessorProcess.keepLogs(work);
     EmbeddedKafkaBroker.deleteRecursively(work);
   }
 }

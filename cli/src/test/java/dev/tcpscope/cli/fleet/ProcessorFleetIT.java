@@ -85,15 +85,7 @@ class ProcessorFleetIT {
   @AfterAll
   static void stopBroker() throws IOException {
     broker.close();
-    // The processors' logs stay for whoever reads a failure: target/fleet-logs/
-    Path logs = Path.of(System.getProperty("java.io.tmpdir"), "fleet-logs");
-    Files.createDirectories(logs);
-    try (var files = Files.list(work)) {
-      for (Path log : files.filter(p -> p.toString().endsWith(".log")).toList()) {
-        Files.copy(log, logs.resolve(log.getFileName()),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
+    ProcessorProcess.keepLogs(work);
     EmbeddedKafkaBroker.deleteRecursively(work);
   }
 

@@ -24,6 +24,20 @@ final class ProcessorProcess implements AutoCloseable {
     this.log = log;
   }
 
+  /**
+   * Copies the processors' logs in {@code workDir} to the module's {@code target/fleet-logs/}
+   * (failsafe runs in the module's directory), for whoever reads a failure.
+   */
+  static void keepLogs(Path workDir) throws IOException {
+    Path logs = Files.createDirectories(Path.of("target", "fleet-logs"));
+    try (var files = Files.list(workDir)) {
+      for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+        Files.copy(log, logs.resolve(log.getFileName()),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
   /** Starts a processor and waits until Kafka Streams runs. */
   static ProcessorProcess start(Path workDir, String name, List<String> args)
       throws IOException, InterruptedException {
