@@ -40,9 +40,11 @@ class AgentBrokerOutageTest {
   private static final int RING = 4096;
   /** The producer's own buffer while the broker is away (its default is 32 MB). */
   private static final long PRODUCER_BUFFER = 4L << 20;
+  /** How long the broker stays away (issue 7: unreachable for 30 s). */
+  private static final Duration OUTAGE = Duration.ofSeconds(30);
 
   @Test
-  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  @Timeout(value = 210, unit = TimeUnit.SECONDS)
   void keepsCapturingDropsAndCountsWhileTheBrokerIsDownAndResumesWhenItReturns()
       throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
@@ -74,6 +76,7 @@ class AgentBrokerOutageTest {
 
         // Broker up: segments are captured and acknowledged.
         await("segments published with the broker up", () -> counters.published() > 1000);
+        long outageStartNs = System.nanoTime();
         broker.stopServer();
         // (at start the first sends wait for metadata, so a few drops may already be counted)
         long droppedAtOutage = counters.droppedByAgent();
@@ -83,6 +86,12 @@ class AgentBrokerOutageTest {
         long heapAtOutage = MemoryProbe.usedAfterGc();
         await("segments dropped while the broker is down",
             () -> counters.droppedByAgent() > droppedAtOutage + 10 * RING);
+        // The broker stays unreachable for OUTAGE at least, capture going on meanwhile.
+        long left = outageStartNs + OUTAGE.toNanos() - System.nanoTime();
+        if (left > 0) {
+          TimeUnit.NANOSECONDS.sleep(left);
+        }
+        assertThat(System.nanoTime() - outageStartNs).isGreaterThanOrEqualTo(OUTAGE.toNanos());
         long framesDuringOutage = counters.frames() - framesAtOutage;
         long heapGrowth = MemoryProbe.usedAfterGc() - heapAtOutage;
         assertThat(capture.isAlive()).as("capture goes on").isTrue();
@@ -150,7 +159,7 @@ class AgentBrokerOutageTest {
 
     void start() {
       sender = new Thread(() -> {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
           s.setTcpNoDelay(true);
           OutputStream out = s.getOutputStream();
