@@ -15,15 +15,11 @@ import dev.tcpscope.session.engine.RuleSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -164,29 +160,7 @@ class BrokerLossIT {
 
   /** Waits until the processor has committed past the end of the segment topic. */
   private static void awaitProcessed(ProcessorProcess processor) throws Exception {
-    try (Admin admin = Admin.create(client)) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        latest.put(new TopicPartition(TcpscopeTopics.SEGMENTS, p), OffsetSpec.latest());
-      }
-      var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (true) {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin
-            .listConsumerGroupOffsets(APP).partitionsToOffsetAndMetadata()
-            .get(30, TimeUnit.SECONDS);
-        boolean done = ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-            || (committed.get(e.getKey()) != null
-                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
-        if (done) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(APP + " did not process the segments within 120 s of the"
-              + " last one: " + committed + " of " + ends + "\n" + processor.diagnosis());
-        }
-        Thread.sleep(200);
-      }
-    }
+    ProcessorProcess.awaitProcessed(client, TcpscopeTopics.SEGMENTS, PARTITIONS, APP,
+        Duration.ofSeconds(120), processor);
   }
 }

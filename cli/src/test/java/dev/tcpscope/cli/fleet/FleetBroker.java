@@ -6,33 +6,18 @@ import dev.tcpscope.capture.pipeline.CaptureFileReplay;
 import dev.tcpscope.capture.publish.KafkaSegmentPublisher;
 import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
-import dev.tcpscope.cli.command.Segments;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.session.engine.RuleSettings;
-import dev.tcpscope.session.engine.Segment;
-import dev.tcpscope.session.engine.SessionTable;
 import dev.tcpscope.session.wire.SuspiciousSessionMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The embedded broker a fault test runs its processors on, with what such a test does to it:
@@ -105,105 +90,21 @@ final class FleetBroker implements AutoCloseable {
   /** What analyze's engine reports for the same segments, as the processor publishes it. */
   static List<SuspiciousSession> expected(String observer, String source,
       List<DecodedSegment> segments) {
-    List<SuspiciousSession> reports = new ArrayList<>();
-    SessionTable table = new SessionTable(RuleSettings.defaults(), observer,
-        r -> reports.add(SuspiciousSessionMapper.toAvro(r)));
-    table.source(source);
-    Segment s = new Segment();
-    for (DecodedSegment d : segments) {
-      Segments.copy(d, s);
-      table.onSegment(s);
-    }
-    table.endOfCapture();
-    return reports;
+    return Verdicts.reports(observer, source, segments, RuleSettings.defaults()).stream()
+        .map(SuspiciousSessionMapper::toAvro).toList();
   }
 
   /** Waits until the application has committed past the end of the segment topic. */
   void awaitProcessed(String segmentsTopic, String applicationId, Duration deadline,
       ProcessorProcess... instances) throws Exception {
-    try (Admin admin = Admin.create(client)) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        latest.put(new TopicPartition(segmentsTopic, p), OffsetSpec.latest());
-      }
-      var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-      long until = System.nanoTime() + deadline.toNanos();
-      while (true) {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin
-            .listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata()
-            .get(30, TimeUnit.SECONDS);
-        boolean done = ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-            || (committed.get(e.getKey()) != null
-                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
-        if (done) {
-          return;
-        }
-        if (System.nanoTime() > until) {
-          StringBuilder diagnosis = new StringBuilder(applicationId + " did not process the"
-              + " segments within " + deadline + ": " + committed + " of " + ends);
-          for (ProcessorProcess p : instances) {
-            diagnosis.append('\n').append(p.diagnosis());
-          }
-          throw new AssertionError(diagnosis.toString());
-        }
-        Thread.sleep(200);
-      }
-    }
+    ProcessorProcess.awaitProcessed(client, segmentsTopic, PARTITIONS, applicationId, deadline,
+        instances);
   }
 
-  /**
-   * Every record of the topic, read_committed, once no transaction is open on it (a killed or
-   * failed instance's last transaction holds such readers back until it is aborted).
-   */
+  /** Every record of the topic, read_committed, once no transaction is open on it. */
   List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) throws Exception {
-    awaitNoOpenTransaction(topic);
-    Properties p = new Properties();
-    p.putAll(client);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        consumer.poll(Duration.ofMillis(500)).forEach(out::add);
-        if (System.nanoTime() > until) {
-          throw new AssertionError("could not read " + topic + " to its end within 60 s");
-        }
-      }
-    }
-    return out;
-  }
-
-  private void awaitNoOpenTransaction(String topic) throws Exception {
-    try (Admin admin = Admin.create(client)) {
-      var partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-          .get(30, TimeUnit.SECONDS).get(topic).partitions();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      partitions.forEach(i -> latest.put(new TopicPartition(topic, i.partition()),
-          OffsetSpec.latest()));
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (true) {
-        var stable = admin.listOffsets(latest,
-            new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
-        var end = admin.listOffsets(latest,
-            new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
-            .get(30, TimeUnit.SECONDS);
-        if (end.entrySet().stream().allMatch(e ->
-            stable.get(e.getKey()).offset() == e.getValue().offset())) {
-          return;
-        }
-        if (System.nanoTime() > until) {
-          throw new AssertionError("a transaction on " + topic + " stayed open for 90 s");
-        }
-        Thread.sleep(200);
-      }
-    }
+    Verdicts.awaitNoOpenTransaction(client, topic);
+    return Verdicts.records(client, topic, "read_committed");
   }
 
   /** The broker goes; the processors' logs stay in target/fleet-logs/ for whoever reads a failure. */

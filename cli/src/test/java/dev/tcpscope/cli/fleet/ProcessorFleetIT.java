@@ -9,16 +9,13 @@ import dev.tcpscope.capture.publish.KafkaSegmentPublisher;
 import dev.tcpscope.capture.publish.SegmentRecords;
 import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
-import dev.tcpscope.cli.command.Segments;
 import dev.tcpscope.schemas.serde.SingleObjectSerde;
 import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import dev.tcpscope.session.engine.RuleSettings;
-import dev.tcpscope.session.engine.Segment;
 import dev.tcpscope.session.engine.SessionReport;
-import dev.tcpscope.session.engine.SessionTable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +53,6 @@ class ProcessorFleetIT {
   private static EmbeddedKafkaBroker broker;
   private static Path work;
   private static Properties client;
-  private final SingleObjectSerde<SuspiciousSession> serde = TcpscopeSerdes.suspiciousSession();
 
   @BeforeAll
   static void startBroker() throws Exception {
@@ -143,98 +131,13 @@ class ProcessorFleetIT {
   /** What analyze's engine reports for the same segments: the undisturbed run. */
   private static Map<Long, String> expected(String observer, List<DecodedSegment> segments,
       RuleSettings rules) {
-    Map<Long, String> byId = new TreeMap<>();
-    for (SessionReport r : expectedReports(observer, segments, rules)) {
-      byId.put(r.sessionId(), summary(r.reasons(), r.segments(), r.bytes(), r.connState(),
-          r.history(), r.endedBy()));
-    }
-    return byId;
+    return Verdicts.undisturbed(observer, segments, rules);
   }
 
-  private static List<SessionReport> expectedReports(String observer,
-      List<DecodedSegment> segments, RuleSettings rules) {
-    List<SessionReport> reports = new ArrayList<>();
-    SessionTable table = new SessionTable(rules, observer, reports::add);
-    table.source("synthetic");
-    Segment s = new Segment();
-    for (DecodedSegment d : segments) {
-      Segments.copy(d, s);
-      table.onSegment(s);
-    }
-    table.endOfCapture();
-    return reports;
-  }
-
-  private static String summary(List<? extends CharSequence> reasons, long segments, long bytes,
-      CharSequence connState, CharSequence history, CharSequence endedBy) {
-    return reasons + " " + segments + " segments " + bytes + " bytes " + connState + " "
-        + history + " " + endedBy;
-  }
-
-  /**
-   * Every record of the observer on the topic, read_committed, with repeats kept. First waits
-   * until no transaction is open on it: a killed instance's last transaction stays open (so
-   * read_committed readers stop before it) until the coordinator aborts it, up to the
-   * transaction timeout after the kill.
-   */
-  private List<SuspiciousSession> published(String topic, String observer) throws Exception {
-    awaitNoOpenTransaction(topic);
-    return published(topic, observer, "read_committed");
-  }
-
-  private List<SuspiciousSession> published(String topic, String observer, String isolation)
+  /** Every record of the observer on the topic, read_committed, with repeats kept. */
+  private static List<SuspiciousSession> published(String topic, String observer)
       throws Exception {
-    Properties p = new Properties();
-    p.putAll(client);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    List<SuspiciousSession> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          SuspiciousSession s = serde.decode(r.value());
-          if (s.getObserver().equals(observer)) {
-            out.add(s);
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  private static void awaitNoOpenTransaction(String topic) throws Exception {
-    try (Admin admin = Admin.create(client)) {
-      var partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-          .get(30, TimeUnit.SECONDS).get(topic).partitions();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      partitions.forEach(i -> latest.put(new TopicPartition(topic, i.partition()),
-          OffsetSpec.latest()));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (true) {
-        var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin
-            .ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all()
-            .get(30, TimeUnit.SECONDS);
-        var end = admin.listOffsets(latest, new org.apache.kafka.clients.admin
-            .ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all()
-            .get(30, TimeUnit.SECONDS);
-        boolean settled = end.entrySet().stream().allMatch(e ->
-            stable.get(e.getKey()).offset() == e.getValue().offset());
-        if (settled) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("a transaction on " + topic + " stayed open for 90 s: "
-              + stable + " of " + end);
-        }
-        Thread.sleep(200);
-      }
-    }
+    return Verdicts.committed(client, topic, observer);
   }
 
   /** Waits until {@code members} instances of the application each process segment partitions. */
@@ -272,47 +175,8 @@ class ProcessorFleetIT {
 
   private static void awaitProcessed(String segmentsTopic, String applicationId,
       ProcessorProcess... instances) throws Exception {
-    try {
-      awaitProcessed(segmentsTopic, applicationId);
-    } catch (AssertionError e) {
-      StringBuilder diagnosis = new StringBuilder(e.getMessage());
-      try (Admin admin = Admin.create(client)) {
-        diagnosis.append("\ngroup: ").append(admin.describeConsumerGroups(List.of(applicationId))
-            .all().get(30, TimeUnit.SECONDS));
-      }
-      for (ProcessorProcess p : instances) {
-        diagnosis.append("\n").append(p.diagnosis());
-      }
-      throw new AssertionError(diagnosis.toString(), e);
-    }
-  }
-
-  private static void awaitProcessed(String segmentsTopic, String applicationId)
-      throws Exception {
-    try (Admin admin = Admin.create(client)) {
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        latest.put(new TopicPartition(segmentsTopic, p), OffsetSpec.latest());
-      }
-      var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-      while (true) {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin
-            .listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata()
-            .get(30, TimeUnit.SECONDS);
-        boolean done = ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
-            || (committed.get(e.getKey()) != null
-                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
-        if (done) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(applicationId + " did not process the segments within 180 s: "
-              + committed + " of " + ends);
-        }
-        Thread.sleep(200);
-      }
-    }
+    ProcessorProcess.awaitProcessed(client, segmentsTopic, PARTITIONS, applicationId,
+        Duration.ofSeconds(180), instances);
   }
 
   @Test
@@ -361,17 +225,13 @@ class ProcessorFleetIT {
       }
     }
     List<SuspiciousSession> out = published(topic, "kill-test");
-    Map<Long, String> actual = new TreeMap<>();
-    for (SuspiciousSession s : out) {
-      actual.put(s.getSessionId(), summary(s.getReasons(), s.getSegments(), s.getBytes(),
-          s.getConnState(), s.getHistory(), s.getEndedBy()));
-    }
+    Map<Long, String> actual = Verdicts.byId(out);
     assertThat(out).as("none repeated").hasSize(actual.size());
     if (!actual.equals(expected)) {
       throw new AssertionError("none lost, none changed: " + lossDiagnosis(topic,
-          expectedReports("kill-test", segments, RuleSettings.defaults()), actual,
+          Verdicts.reports("kill-test", "synthetic", segments, RuleSettings.defaults()), actual,
           segments.get(0).tsUs, segments.get(segments.size() - 1).tsUs)
-          + difference(expected, actual));
+          + Verdicts.difference(expected, actual));
     }
   }
 
@@ -382,7 +242,7 @@ class ProcessorFleetIT {
   private String lossDiagnosis(String topic, List<SessionReport> reports,
       Map<Long, String> actual, long firstUs, long lastUs) throws Exception {
     Set<Long> uncommitted = new HashSet<>();
-    for (SuspiciousSession s : published(topic, "kill-test", "read_uncommitted")) {
+    for (SuspiciousSession s : Verdicts.sessions(client, topic, "kill-test", "read_uncommitted")) {
       uncommitted.add(s.getSessionId());
     }
     SingleObjectSerde<dev.tcpscope.schemas.v1.ConnectionKey> keys =
@@ -506,9 +366,9 @@ class ProcessorFleetIT {
       awaitProcessed("fleet-rejudge", again);
     }
     Map<Long, String> liveOut = byId(published("tcpscope.suspicious-sessions.live", "past"));
-    assertThat(liveOut).as(difference(live, liveOut)).isEqualTo(live);
+    assertThat(liveOut).as(Verdicts.difference(live, liveOut)).isEqualTo(live);
     Map<Long, String> again = byId(published("tcpscope.suspicious-sessions.rejudged", "past"));
-    assertThat(again).as(difference(rejudged, again)).isEqualTo(rejudged);
+    assertThat(again).as(Verdicts.difference(rejudged, again)).isEqualTo(rejudged);
     // What kept these segments retained although captured long ago: arrival time stamps.
     assertThat(timestampTypes(TcpscopeTopics.SEGMENTS, "tcpscope.suspicious-sessions.rejudged",
         "fleet-rejudge-tcpscope-hotspots-changelog"))
@@ -531,32 +391,10 @@ class ProcessorFleetIT {
     }
   }
 
-  /** What differs between two verdict maps, compactly: lost, added, changed. */
-  static String difference(Map<Long, String> expected, Map<Long, String> actual) {
-    StringBuilder d = new StringBuilder();
-    expected.forEach((id, v) -> {
-      String got = actual.get(id);
-      if (got == null) {
-        d.append("\n  lost ").append(id).append(' ').append(v);
-      } else if (!got.equals(v)) {
-        d.append("\n  changed ").append(id).append(' ').append(v).append(" -> ").append(got);
-      }
-    });
-    actual.forEach((id, v) -> {
-      if (!expected.containsKey(id)) {
-        d.append("\n  added ").append(id).append(' ').append(v);
-      }
-    });
-    return d.toString();
-  }
-
+  /** Each published session's verdict by id; every session published once. */
   private static Map<Long, String> byId(List<SuspiciousSession> sessions) {
-    Map<Long, String> byId = new TreeMap<>();
-    for (SuspiciousSession s : sessions) {
-      assertThat(byId.put(s.getSessionId(), summary(s.getReasons(), s.getSegments(),
-          s.getBytes(), s.getConnState(), s.getHistory(), s.getEndedBy())))
-          .as("published once").isNull();
-    }
+    Map<Long, String> byId = Verdicts.byId(sessions);
+    assertThat(byId).as("published once").hasSize(sessions.size());
     return byId;
   }
 }

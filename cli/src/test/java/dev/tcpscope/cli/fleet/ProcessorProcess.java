@@ -4,9 +4,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code bin/tcpscope processor} in a process of its own, as an operator runs it: started,
@@ -34,6 +42,45 @@ final class ProcessorProcess implements AutoCloseable {
       for (Path log : files.filter(f -> f.toString().endsWith(".log")).toList()) {
         Files.copy(log, logs.resolve(log.getFileName()),
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  /**
+   * Waits until the application has committed past the end the segment topic has now (a
+   * partition still empty needs nothing); when it does not within {@code deadline}, fails with
+   * the offsets, the group's members and each instance's log and threads.
+   */
+  static void awaitProcessed(Properties client, String segmentsTopic, int partitions,
+      String applicationId, Duration deadline, ProcessorProcess... instances) throws Exception {
+    try (Admin admin = Admin.create(client)) {
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        latest.put(new TopicPartition(segmentsTopic, p), OffsetSpec.latest());
+      }
+      var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+      long until = System.nanoTime() + deadline.toNanos();
+      while (true) {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin
+            .listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata()
+            .get(30, TimeUnit.SECONDS);
+        boolean done = ends.entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+            || (committed.get(e.getKey()) != null
+                && committed.get(e.getKey()).offset() >= e.getValue().offset()));
+        if (done) {
+          return;
+        }
+        if (System.nanoTime() > until) {
+          StringBuilder diagnosis = new StringBuilder(applicationId + " did not process the"
+              + " segments within " + deadline + ": " + committed + " of " + ends);
+          diagnosis.append("\ngroup: ").append(admin.describeConsumerGroups(
+              List.of(applicationId)).all().get(30, TimeUnit.SECONDS));
+          for (ProcessorProcess p : instances) {
+            diagnosis.append('\n').append(p.diagnosis());
+          }
+          throw new AssertionError(diagnosis.toString());
+        }
+        Thread.sleep(200);
       }
     }
   }

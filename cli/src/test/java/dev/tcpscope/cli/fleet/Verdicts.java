@@ -30,30 +30,35 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Verdicts on sessions, one summary line per session id: the engine's own, computed in this
  * process on the same segments (the undisturbed run), and those a run published, read
- * read_committed. Copied from ProcessorFleetIT's helpers so fault tests beside it compare
- * the same way.
+ * read_committed: how every fleet and fault test compares.
  */
 final class Verdicts {
   private Verdicts() {}
 
-  /** What analyze's engine reports for the segments: the undisturbed run. */
+  /** What analyze's engine reports for the segments: the undisturbed run, by session id. */
   static Map<Long, String> undisturbed(String observer, List<DecodedSegment> segments,
       RuleSettings rules) {
+    Map<Long, String> byId = new TreeMap<>();
+    for (SessionReport r : reports(observer, "synthetic", segments, rules)) {
+      byId.put(r.sessionId(), summary(r.reasons(), r.segments(), r.bytes(), r.connState(),
+          r.history(), r.endedBy()));
+    }
+    return byId;
+  }
+
+  /** The engine's reports on the segments of one capture, in the order it made them. */
+  static List<SessionReport> reports(String observer, String source,
+      List<DecodedSegment> segments, RuleSettings rules) {
     List<SessionReport> reports = new ArrayList<>();
     SessionTable table = new SessionTable(rules, observer, reports::add);
-    table.source("synthetic");
+    table.source(source);
     Segment s = new Segment();
     for (DecodedSegment d : segments) {
       Segments.copy(d, s);
       table.onSegment(s);
     }
     table.endOfCapture();
-    Map<Long, String> byId = new TreeMap<>();
-    for (SessionReport r : reports) {
-      byId.put(r.sessionId(), summary(r.reasons(), r.segments(), r.bytes(), r.connState(),
-          r.history(), r.endedBy()));
-    }
-    return byId;
+    return reports;
   }
 
   static String summary(List<? extends CharSequence> reasons, long segments, long bytes,
@@ -69,12 +74,31 @@ final class Verdicts {
   static List<SuspiciousSession> committed(Properties client, String topic, String observer)
       throws Exception {
     awaitNoOpenTransaction(client, topic);
+    return sessions(client, topic, observer, "read_committed");
+  }
+
+  /** Every record of the observer on the topic, read with the isolation level given. */
+  static List<SuspiciousSession> sessions(Properties client, String topic, String observer,
+      String isolation) {
     SingleObjectSerde<SuspiciousSession> serde = TcpscopeSerdes.suspiciousSession();
+    List<SuspiciousSession> out = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : records(client, topic, isolation)) {
+      SuspiciousSession s = serde.decode(r.value());
+      if (s.getObserver().equals(observer)) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** Every record of the topic, from its beginning to the end it had when reading began. */
+  static List<ConsumerRecord<byte[], byte[]>> records(Properties client, String topic,
+      String isolation) {
     Properties p = new Properties();
     p.putAll(client);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    List<SuspiciousSession> out = new ArrayList<>();
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -82,12 +106,11 @@ final class Verdicts {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          SuspiciousSession s = serde.decode(r.value());
-          if (s.getObserver().equals(observer)) {
-            out.add(s);
-          }
+        consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+        if (System.nanoTime() > until) {
+          throw new AssertionError("could not read " + topic + " to its end within 60 s");
         }
       }
     }
@@ -101,26 +124,19 @@ final class Verdicts {
    */
   static Map<Integer, Long> recordsPerPartition(Properties client, String topic,
       String isolation) {
+    Map<Integer, Long> counts = new TreeMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records(client, topic, isolation)) {
+      counts.merge(r.partition(), 1L, Long::sum);
+    }
     Properties p = new Properties();
     p.putAll(client);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    Map<Integer, Long> counts = new TreeMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
           .map(i -> new TopicPartition(topic, i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          counts.merge(r.partition(), 1L, Long::sum);
-        }
-      }
-      counts.put(-1, ends.values().stream().mapToLong(Long::longValue).sum());
+      counts.put(-1, consumer.endOffsets(partitions).values().stream()
+          .mapToLong(Long::longValue).sum());
     }
     return counts;
   }
@@ -134,7 +150,11 @@ final class Verdicts {
     return byId;
   }
 
-  private static void awaitNoOpenTransaction(Properties client, String topic) throws Exception {
+  /**
+   * Waits until no transaction is open on the topic: a killed or failed instance's last
+   * transaction holds read_committed readers back until the coordinator aborts it.
+   */
+  static void awaitNoOpenTransaction(Properties client, String topic) throws Exception {
     try (Admin admin = Admin.create(client)) {
       var partitions = admin.describeTopics(List.of(topic)).allTopicNames()
           .get(30, TimeUnit.SECONDS).get(topic).partitions();
