@@ -147,20 +147,33 @@ final class ProcessorProcess implements AutoCloseable {
   }
 
   /**
-   * The process's log and, when it still runs, its threads' stacks (jcmd Thread.print): what
-   * a failing test needs to tell a stuck stream thread from a slow one.
+   * When the process still runs, its stream and RocksDB threads' stacks (jcmd Thread.print),
+   * which tell a stuck stream thread from a slow one; then the end of its log. Both come first
+   * and short, because CI shows only the head and tail of a failure; the whole log is kept in
+   * {@code target/fleet-logs}.
    */
   String diagnosis() throws IOException, InterruptedException {
-    StringBuilder text = new StringBuilder(log());
+    StringBuilder text = new StringBuilder();
     if (process.isAlive()) {
       Process jcmd = new ProcessBuilder("jcmd", String.valueOf(process.pid()), "Thread.print")
           .redirectErrorStream(true).start();
       String stacks = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       jcmd.waitFor(30, TimeUnit.SECONDS);
-      text.append("\n--- threads of ").append(process.pid()).append(" ---\n").append(stacks);
+      text.append("--- stream threads of ").append(process.pid()).append(" ---\n");
+      for (String thread : stacks.split("\n\n")) {
+        if (thread.contains("StreamThread") || thread.contains("StateUpdater")
+            || thread.contains("rocksdb")) {
+          text.append(thread).append("\n\n");
+        }
+      }
     } else {
-      text.append("\n--- exited ").append(process.exitValue()).append(" ---\n");
+      text.append("--- exited ").append(process.exitValue()).append(" ---\n");
     }
+    List<String> lines = Files.exists(log) ? Files.readAllLines(log, StandardCharsets.UTF_8)
+        : List.of();
+    text.append("--- last lines of ").append(log).append(" ---\n");
+    lines.subList(Math.max(0, lines.size() - 40), lines.size())
+        .forEach(line -> text.append(line).append('\n'));
     return text.toString();
   }
 

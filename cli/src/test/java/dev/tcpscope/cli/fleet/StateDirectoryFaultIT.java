@@ -10,8 +10,11 @@ import dev.tcpscope.schemas.serde.TcpscopeSerdes;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.schemas.v1.SuspiciousSession;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +44,9 @@ class StateDirectoryFaultIT {
   private static FleetBroker fleet;
 
   /**
-   * Enough state to fill a small disk: sessions end 0.5 ms to 1.2 s after they start, one
-   * starts every 100 µs, so about 3,000 are open at once, 20,000 in all.
+   * Sessions end 0.5 ms to 1.2 s after they start, one starts every 100 µs, so about 3,000
+   * are open at once (and across each restart), 20,000 in all: about 125,000 segments, each a
+   * write to the (uncached) session store.
    */
   private static final List<DecodedSegment> SEGMENTS = MixedTraffic.of(20_000, 100);
   private static final List<SuspiciousSession> EXPECTED =
@@ -108,22 +112,29 @@ class StateDirectoryFaultIT {
   void aFullDiskStopsTheProcessorSayingSoAndTheNextStartRebuildsTheState() throws Exception {
     Path disk = fleet.work.resolve("small-disk");
     Files.createDirectories(disk);
-    // A filesystem of 2 MB: the stores open, and the state written as it grows does not fit
-    // (with 8 MB of RocksDB memory the memtables are flushed to disk every 2 MB or so).
-    Assumptions.assumeTrue(mount(disk, "2m"), "mounting a small tmpfs needs root (CI runs as"
+    // A filesystem of its own, so that filling it touches nothing else on the machine.
+    Assumptions.assumeTrue(mount(disk, "64m"), "mounting a tmpfs needs root (CI runs as"
         + " root): the full-disk case is not checked on this machine");
     String app = "state-full";
     String topic = "tcpscope.suspicious-sessions.full";
     String segmentsTopic = "tcpscope.segments.full";
     ensureSegmentTopic(segmentsTopic);
     Path stateDir = disk.resolve("state");
+    Path filler = disk.resolve("filler");
     List<String> args = fleet.args(app, stateDir, "--suspicious-topic", topic,
         "--segments-topic", segmentsTopic, "--rocksdb-memory-mb", "8");
-    int part = SEGMENTS.size() * 6 / 10;
+    int before = SEGMENTS.size() * 2 / 10;
+    int until = SEGMENTS.size() * 7 / 10;
     try (KafkaSegmentPublisher agent = new KafkaSegmentPublisher(fleet.client, segmentsTopic,
         new SegmentRecords(OBSERVER, "synthetic"))) {
       ProcessorProcess first = ProcessorProcess.start(fleet.work, "full-1", args);
-      publish(agent, SEGMENTS.subList(0, part));
+      publish(agent, SEGMENTS.subList(0, before));
+      fleet.awaitProcessed(segmentsTopic, app, Duration.ofSeconds(120), first);
+      // Something else fills the disk while the processor runs. What follows writes more to
+      // the stores than their 2 MB of memtables hold, and more changelog records than a task
+      // writes before Kafka Streams flushes it: RocksDB must write a file, and cannot.
+      fill(filler);
+      publish(agent, SEGMENTS.subList(before, until));
       int exit = first.awaitExit(Duration.ofSeconds(120));
       String log = first.log();
       assertThat(exit).as(log).isEqualTo(2);
@@ -131,11 +142,10 @@ class StateDirectoryFaultIT {
           "the disk of the state directory " + stateDir.resolve(app) + " is full",
           "No space left on device");
 
-      // The operator makes room (here: a larger filesystem in its place) and starts again.
-      umount(disk);
-      assertThat(mount(disk, "256m")).isTrue();
+      // The operator makes room and starts again.
+      Files.delete(filler);
       try (ProcessorProcess second = ProcessorProcess.start(fleet.work, "full-2", args)) {
-        publish(agent, SEGMENTS.subList(part, SEGMENTS.size()));
+        publish(agent, SEGMENTS.subList(until, SEGMENTS.size()));
         FleetBroker.endOfCapture(agent, OBSERVER, "synthetic", SEGMENTS);
         fleet.awaitProcessed(segmentsTopic, app, Duration.ofSeconds(120), second);
         assertThat(second.alive()).as(second.log()).isTrue();
@@ -144,6 +154,23 @@ class StateDirectoryFaultIT {
       umount(disk);
     }
     assertThat(published(topic)).containsExactlyInAnyOrderElementsOf(EXPECTED);
+  }
+
+  /** Writes zeros to {@code file} until its filesystem has no room left. */
+  private static void fill(Path file) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
+    try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      while (true) {
+        zeros.clear();
+        out.write(zeros);
+      }
+    } catch (IOException full) {
+      if (!String.valueOf(full.getMessage()).contains("No space left on device")) {
+        throw full;
+      }
+    }
+    assertThat(Files.getFileStore(file).getUsableSpace()).as("free after filling").isZero();
   }
 
   private static void ensureSegmentTopic(String topic) throws Exception {

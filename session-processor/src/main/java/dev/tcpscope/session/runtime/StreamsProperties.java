@@ -84,7 +84,7 @@ public final class StreamsProperties {
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, String.valueOf(tuning.standbyReplicas()));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(
         tuning.commitIntervalMs() != null ? tuning.commitIntervalMs() : DEFAULT_COMMIT_INTERVAL_MS));
-    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StateStoreOptions.class.getName());
     p.put(BoundedRocksDbMemory.TOTAL_BYTES_CONFIG, String.valueOf(tuning.rocksDbMemoryBytes()));
     if (tuning.applicationServer() != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, tuning.applicationServer());
