@@ -19,7 +19,7 @@ record CommandRun(int exitCode, String out, String err) {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      CommandLine cli = Tcpscope.commandLine();
+      CommandLine cli = Tcpscope.commandLine(args); // as main builds it
       cli.setErr(new PrintWriter(picocliErr, true));
       int exit = cli.execute(args);
       return new CommandRun(exit, out.toString(StandardCharsets.UTF_8),

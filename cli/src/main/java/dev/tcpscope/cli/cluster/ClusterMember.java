@@ -30,6 +30,6 @@ public final class ClusterMember {
       KraftNode.run(java.nio.file.Path.of(args[1]));
       return;
     }
-    System.exit(Tcpscope.commandLine().execute(args));
+    System.exit(Tcpscope.commandLine(args).execute(args));
   }
 }
