@@ -29,10 +29,19 @@ import picocli.CommandLine.Option;
  * {@code agents}: every observer that ever sent a heartbeat (the compacted heartbeat topic keeps
  * each one's latest), with its last heartbeat, capture rate and drop counters; those silent for
  * longer than {@code --stale-after} are marked stale. The table is the web view's agent board.
+ * The exit code makes it a fleet check a script can use: {@value #STALE} when an agent is
+ * stale or none has ever sent a heartbeat.
  */
 @Command(name = "agents", mixinStandardHelpOptions = true,
-    description = "List the capture agents: last heartbeat, capture rate, drops, stale ones marked.")
+    description = "List the capture agents: last heartbeat, capture rate, drops, stale ones marked.",
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {"0:every agent listed is live or has finished its capture file",
+        "1:wrong arguments",
+        "4:an agent is stale, or none has sent a heartbeat"})
 public final class AgentsCommand implements Callable<Integer> {
+  /** The exit code when an agent is stale or none is listed. */
+  static final int STALE = 4;
+
   @Mixin KafkaOptions kafka;
 
   @Option(names = "--stale-after", paramLabel = "SECONDS", defaultValue = "10",
@@ -49,10 +58,23 @@ public final class AgentsCommand implements Callable<Integer> {
     AgentBoard board = new AgentBoard(Duration.ofSeconds(staleAfterSeconds));
     long undecodable = read(kafka.clientSettings(System.getenv()), board);
     PrintStream out = System.out;
-    out.print(table(board.view(System.currentTimeMillis())));
+    AgentBoard.View view = board.view(System.currentTimeMillis());
+    out.print(table(view));
     if (undecodable > 0) {
       System.err.println("tcpscope agents: " + undecodable + " records on "
           + TcpscopeTopics.HEARTBEATS + " were not heartbeats");
+    }
+    List<String> stale = view.agents().stream().filter(r -> r.status().equals("stale"))
+        .map(AgentBoard.Row::observer).toList();
+    if (view.agents().isEmpty()) {
+      System.err.println("tcpscope agents: no agent has sent a heartbeat to "
+          + TcpscopeTopics.HEARTBEATS);
+      return STALE;
+    }
+    if (!stale.isEmpty()) {
+      System.err.println("tcpscope agents: " + stale.size() + " stale (silent longer than "
+          + staleAfterSeconds + " s): " + String.join(", ", stale));
+      return STALE;
     }
     return 0;
   }
