@@ -43,6 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
       + " processor's commit interval (default: the processor's own default).")
   long commitIntervalMs;
 
+  @Option(names = "--threads", defaultValue = "0", description = "pipeline: the processor's"
+      + " stream threads (default: the processor's own default).")
+  int threads;
+
   @Option(names = "--latency-rate", defaultValue = "5000", description = "pipeline: refused"
       + " connections per second in the latency phase (default ${DEFAULT-VALUE}).")
   int latencyRate;
@@ -72,6 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
         java.util.Properties processor = new java.util.Properties();
         if (commitIntervalMs > 0) {
           processor.put("commit.interval.ms", String.valueOf(commitIntervalMs));
+        }
+        if (threads > 0) {
+          processor.put("num.stream.threads", String.valueOf(threads));
         }
         yield new PipelineBench(segments, sessions, System.out)
             .run(processor, latencyRate, latencySeconds);

@@ -87,6 +87,7 @@ final class PipelineBench {
         out.println("processing_guarantee=exactly_once_v2");
         out.println("commit_interval_ms=" + streams.get("commit.interval.ms"));
         out.println("partitions=" + PARTITIONS);
+        out.println("stream_threads=" + streams.get("num.stream.threads"));
         out.println("sessions_concurrent=" + sessions);
         out.println("segments=" + segments);
         out.println(String.format(Locale.ROOT, "published_segments_per_s=%.0f",
