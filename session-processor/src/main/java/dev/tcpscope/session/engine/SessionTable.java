@@ -2,9 +2,7 @@ package dev.tcpscope.session.engine;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -26,7 +24,7 @@ public final class SessionTable {
 
   private final SessionEngine engine;
   private final String observer;
-  private final Map<ConnectionSlot, Session> slots = new HashMap<>();
+  private final SlotIndex slots = new SlotIndex();
   private final Session[] wheel = new Session[1 << WHEEL_BITS];
   /** The last whole second of capture time whose bucket was processed. */
   private long wheelSecond = Long.MIN_VALUE;
@@ -317,11 +315,9 @@ public final class SessionTable {
    * reported when a rule applies to them, and its slots are emptied.
    */
   public void endOfCapture(String ofSource) {
-    ArrayList<Session> ending = new ArrayList<>(slots.size());
-    for (Session s : slots.values()) {
-      if (ofSource == null || ofSource.equals(s.source)) {
-        ending.add(s);
-      }
+    ArrayList<Session> ending = slots.sessions();
+    if (ofSource != null) {
+      ending.removeIf(s -> !ofSource.equals(s.source));
     }
     ending.sort((a, b) -> Long.compare(a.startUs, b.startUs));
     for (Session s : ending) {

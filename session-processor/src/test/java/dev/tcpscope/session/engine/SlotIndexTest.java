@@ -1,0 +1,89 @@
+package dev.tcpscope.session.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tcpscope.session.engine.SessionTable.ConnectionSlot;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The slot index holds what a HashMap of the same operations holds, through growth and removals. */
+class SlotIndexTest {
+
+  @Test
+  void agreesWithAHashMapOverRandomPutsGetsAndRemovals() {
+    Random random = new Random(7);
+    // a few thousand connections, so slots empty and fill again, and chains cross the table's end
+    ConnectionSlot[] universe = new ConnectionSlot[3_000];
+    for (int i = 0; i < universe.length; i++) {
+      universe[i] = slot(random.nextInt(256), 10_000 + random.nextInt(50_000),
+          random.nextBoolean());
+    }
+    SlotIndex index = new SlotIndex();
+    Map<ConnectionSlot, Session> model = new HashMap<>();
+    for (int op = 0; op < 300_000; op++) {
+      ConnectionSlot key = random.nextBoolean() ? universe[random.nextInt(universe.length)]
+          : universe[random.nextInt(universe.length)].copy(); // equal, not the same object
+      switch (random.nextInt(3)) {
+        case 0 -> {
+          Session s = session();
+          index.put(key, s);
+          model.put(key, s);
+        }
+        case 1 -> {
+          index.remove(key);
+          model.remove(key);
+        }
+        default -> assertThat(index.get(key)).isSameAs(model.get(key));
+      }
+      assertThat(index.size()).isEqualTo(model.size());
+      if (op % 50_000 == 0) {
+        for (ConnectionSlot k : universe) {
+          assertThat(index.get(k)).as("slot %s at op %d", k, op).isSameAs(model.get(k));
+        }
+      }
+    }
+    assertThat(index.sessions()).containsExactlyInAnyOrderElementsOf(model.values());
+    for (ConnectionSlot k : universe) {
+      index.remove(k);
+    }
+    assertThat(index.size()).isZero();
+    assertThat(index.sessions()).isEmpty();
+    assertThat(index.get(universe[0])).isNull();
+  }
+
+  @Test
+  void bothDirectionsOfAConnectionAreOneSlot() {
+    SlotIndex index = new SlotIndex();
+    ConnectionSlot forward = new ConnectionSlot();
+    forward.set(new byte[] {10, 0, 0, 1}, 40_000, new byte[] {10, 0, 0, 2}, 443, 4);
+    ConnectionSlot backward = new ConnectionSlot();
+    backward.set(new byte[] {10, 0, 0, 2}, 443, new byte[] {10, 0, 0, 1}, 40_000, 4);
+    Session s = session();
+    index.put(forward, s);
+    assertThat(index.get(backward)).isSameAs(s);
+    index.remove(backward);
+    assertThat(index.get(forward)).isNull();
+  }
+
+  private static Session session() {
+    return new Session(4, new byte[] {10, 0, 0, 1}, 40_000, new byte[] {10, 0, 0, 2}, 443,
+        "observer", "test", false, 8, new ZeekView());
+  }
+
+  private static ConnectionSlot slot(int host, int port, boolean v6) {
+    byte[] client = v6 ? new byte[16] : new byte[] {10, 0, 0, (byte) host};
+    byte[] server = v6 ? new byte[16] : new byte[] {10, 0, 1, 1};
+    if (v6) {
+      client[0] = 0x20;
+      client[15] = (byte) host;
+      server[0] = 0x20;
+      server[15] = 1;
+      server[14] = 1;
+    }
+    ConnectionSlot slot = new ConnectionSlot();
+    slot.set(client, port, server, 443, v6 ? 16 : 4);
+    return slot;
+  }
+}
