@@ -63,6 +63,14 @@ public final class Session {
   // An in-memory table's bookkeeping (not persisted): the session's key in the table, and its
   // links in the timing wheel's bucket of second timerDueSecond (timerBucket -1: not linked).
   SessionTable.ConnectionSlot slotKey;
+  // slotKey's fields again, inline: the table's index compares them here, in the session it
+  // reads anyway, instead of in a key object one more cache miss away.
+  long slotLowHi;
+  long slotLowLo;
+  long slotHighHi;
+  long slotHighLo;
+  long slotMeta;
+  int slotHash;
   /** Changed since the table's last drain into a state store (not persisted). */
   boolean storeDirty;
 

@@ -113,7 +113,6 @@ public final class SessionTable {
   public void restore(Session s) {
     ConnectionSlot key = new ConnectionSlot();
     key.set(s.clientIp, s.clientPort, s.serverIp, s.serverPort, s.addressLength);
-    s.slotKey = key;
     slots.put(key, s);
     engine.resumed(s);
     if (s.ended()) {
@@ -168,7 +167,6 @@ public final class SessionTable {
       slots.remove(key);
       removed(key);
     } else {
-      next.slotKey = key;
       slots.put(key, next);
       link(next);
       if (next.ended()) {
@@ -413,6 +411,27 @@ public final class SessionTable {
         b[at + i] = (byte) v;
         v >>>= 8;
       }
+    }
+
+    /** Makes {@code s} the occupant of this slot: its key, inline too (see SlotIndex). */
+    void occupiedBy(Session s) {
+      s.slotKey = this;
+      s.slotLowHi = lowHi;
+      s.slotLowLo = lowLo;
+      s.slotHighHi = highHi;
+      s.slotHighLo = highLo;
+      s.slotMeta = meta;
+      s.slotHash = hash;
+    }
+
+    /** True when {@code s} occupies this slot, by the fields {@link #occupiedBy} copied. */
+    boolean isSlotOf(Session s) {
+      return s.slotHash == hash
+          && s.slotLowLo == lowLo
+          && s.slotHighLo == highLo
+          && s.slotMeta == meta
+          && s.slotLowHi == lowHi
+          && s.slotHighHi == highHi;
     }
 
     ConnectionSlot copy() {

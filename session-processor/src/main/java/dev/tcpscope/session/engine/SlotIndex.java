@@ -4,17 +4,17 @@ import dev.tcpscope.session.engine.SessionTable.ConnectionSlot;
 import java.util.ArrayList;
 
 /**
- * The session in each connection slot: open addressing with linear probing, each key beside
- * its session in one array. A lookup reads the array once and the key once, where a HashMap
- * reads its table, a node and the key; and a put allocates nothing. Written here because the
- * lookup was over a third of the engine's time at 10,000 open sessions (JFR of {@code bench
- * engine}), nearly all of it cache misses on HashMap's chains.
+ * The session in each connection slot: open addressing with linear probing over an array of
+ * sessions, each compared by the slot fields it carries inline ({@link
+ * ConnectionSlot#occupiedBy}). A lookup reads the array once and then the session it wanted
+ * anyway, where a HashMap reads its table, a node and a key object before it; and a put
+ * allocates nothing. Written here because the lookup was over a third of the engine's time at
+ * 10,000 open sessions (JFR of {@code bench engine}), nearly all of it cache misses.
  */
 final class SlotIndex {
   private static final int MIN_CAPACITY = 64;
 
-  /** Slot {@code i}'s key at {@code 2i}, its session at {@code 2i + 1}; null: empty. */
-  private Object[] table = new Object[2 * MIN_CAPACITY];
+  private Session[] table = new Session[MIN_CAPACITY];
   private int mask = MIN_CAPACITY - 1;
   private int size;
 
@@ -24,33 +24,30 @@ final class SlotIndex {
 
   /** The session in {@code key}'s slot, or null. */
   Session get(ConnectionSlot key) {
-    Object[] t = table;
+    Session[] t = table;
     for (int i = key.hashCode() & mask; ; i = (i + 1) & mask) {
-      Object k = t[2 * i];
-      if (k == null) {
-        return null;
-      }
-      if (k == key || k.equals(key)) {
-        return (Session) t[2 * i + 1];
+      Session s = t[i];
+      if (s == null || key.isSlotOf(s)) {
+        return s;
       }
     }
   }
 
-  /** Puts the session in the slot; a key already there stays, as in a HashMap. */
+  /** Puts the session in {@code key}'s slot (replacing what was there), and tells it so. */
   void put(ConnectionSlot key, Session session) {
-    Object[] t = table;
+    key.occupiedBy(session);
+    Session[] t = table;
     for (int i = key.hashCode() & mask; ; i = (i + 1) & mask) {
-      Object k = t[2 * i];
-      if (k == null) {
-        t[2 * i] = key;
-        t[2 * i + 1] = session;
+      Session s = t[i];
+      if (s == null) {
+        t[i] = session;
         if (++size > (mask + 1) / 2) {
           grow(); // at most half full: probes stay short
         }
         return;
       }
-      if (k == key || k.equals(key)) {
-        t[2 * i + 1] = session;
+      if (key.isSlotOf(s)) {
+        t[i] = session;
         return;
       }
     }
@@ -58,53 +55,54 @@ final class SlotIndex {
 
   /** Empties the slot (no-op when it is empty). */
   void remove(ConnectionSlot key) {
-    Object[] t = table;
+    Session[] t = table;
     int i = key.hashCode() & mask;
     while (true) {
-      Object k = t[2 * i];
-      if (k == null) {
+      Session s = t[i];
+      if (s == null) {
         return;
       }
-      if (k == key || k.equals(key)) {
+      if (key.isSlotOf(s)) {
         break;
       }
       i = (i + 1) & mask;
     }
     // Backward-shift deletion (Knuth's algorithm R): no tombstones, so lookups of absent keys
     // stop at the first empty slot however many removals came before.
-    for (int j = (i + 1) & mask; t[2 * j] != null; j = (j + 1) & mask) {
-      int home = t[2 * j].hashCode() & mask;
+    for (int j = (i + 1) & mask; t[j] != null; j = (j + 1) & mask) {
+      int home = t[j].slotHash & mask;
       boolean staysAfterGap = i < j ? home > i && home <= j : home > i || home <= j;
       if (!staysAfterGap) {
-        t[2 * i] = t[2 * j];
-        t[2 * i + 1] = t[2 * j + 1];
+        t[i] = t[j];
         i = j;
       }
     }
-    t[2 * i] = null;
-    t[2 * i + 1] = null;
+    t[i] = null;
     size--;
   }
 
   /** Every session in a slot, in no particular order. */
   ArrayList<Session> sessions() {
     ArrayList<Session> all = new ArrayList<>(size);
-    for (int i = 1; i < table.length; i += 2) {
-      if (table[i] != null) {
-        all.add((Session) table[i]);
+    for (Session s : table) {
+      if (s != null) {
+        all.add(s);
       }
     }
     return all;
   }
 
   private void grow() {
-    Object[] old = table;
-    table = new Object[old.length * 2];
-    mask = table.length / 2 - 1;
-    size = 0;
-    for (int i = 0; i < old.length; i += 2) {
-      if (old[i] != null) {
-        put((ConnectionSlot) old[i], (Session) old[i + 1]);
+    Session[] old = table;
+    table = new Session[old.length * 2];
+    mask = table.length - 1;
+    for (Session s : old) {
+      if (s != null) {
+        int i = s.slotHash & mask;
+        while (table[i] != null) {
+          i = (i + 1) & mask;
+        }
+        table[i] = s;
       }
     }
   }
