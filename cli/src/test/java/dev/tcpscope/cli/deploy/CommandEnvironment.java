@@ -14,7 +14,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -66,12 +65,8 @@ final class CommandEnvironment {
   }
 
   static Optional<Class<?>> subcommandClass(String name) {
-    for (Class<?> sub : Tcpscope.class.getAnnotation(Command.class).subcommands()) {
-      if (sub.getAnnotation(Command.class).name().equals(name)) {
-        return Optional.of(sub);
-      }
-    }
-    return Optional.empty();
+    return Optional.ofNullable(Tcpscope.commandLine().getSubcommands().get(name))
+        .map(sub -> sub.getCommand().getClass());
   }
 
   /** True when the subcommand (or its launcher) reads this variable. */

@@ -368,7 +368,7 @@ public final class SessionTable {
       long h = lowLo * 0x9E3779B97F4A7C15L + highLo;
       h = h * 0x9E3779B97F4A7C15L + (lowHi ^ (highHi * 31));
       h = h * 0x9E3779B97F4A7C15L + meta;
-      // murmur3's finaliser: every input bit reaches the bits HashMap uses for its buckets
+      // murmur3's finaliser: every input bit reaches the low bits SlotIndex uses
       h ^= h >>> 33;
       h *= 0xff51afd7ed558ccdL;
       h ^= h >>> 33;
