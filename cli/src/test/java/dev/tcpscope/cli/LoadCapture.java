@@ -1,5 +1,11 @@
 package dev.tcpscope.cli;
 
+import static dev.tcpscope.capture.decode.TcpFlags.ACK;
+import static dev.tcpscope.capture.decode.TcpFlags.FIN;
+import static dev.tcpscope.capture.decode.TcpFlags.PSH;
+import static dev.tcpscope.capture.decode.TcpFlags.RST;
+import static dev.tcpscope.capture.decode.TcpFlags.SYN;
+
 import dev.tcpscope.capture.craft.TcpFrameBuilder;
 import dev.tcpscope.capture.decode.LinkType;
 import dev.tcpscope.capture.pcap.PcapFileWriter;
@@ -15,11 +21,6 @@ import java.nio.file.Path;
  */
 final class LoadCapture {
   static final long T0_US = 1_767_268_800_000_000L;
-  private static final int FIN = 0x01;
-  private static final int SYN = 0x02;
-  private static final int RST = 0x04;
-  private static final int PSH = 0x08;
-  private static final int ACK = 0x10;
   private static final int REQUEST = 10;
   private static final int RESPONSE = 20;
   /** 1.2 s: later than -r's default of 1000 ms. */

@@ -530,24 +530,9 @@ class SecuredClusterIT {
   /** Every record of one schema on the topic, from its start to its end now. */
   private static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(
       Properties settings, String topic, SingleObjectSerde<T> serde) {
-    List<T> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer(settings)) {
-      List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      c.assign(partitions);
-      c.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = c.endOffsets(partitions);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (partitions.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))
-          && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-          if (serde.isEncodedWithThisSchema(r.value())) {
-            out.add(serde.decode(r.value()));
-          }
-        }
-      }
-    }
-    return out;
+    return TopicRecords.records(quick(settings), topic, "read_uncommitted").stream()
+        .map(ConsumerRecord::value).filter(serde::isEncodedWithThisSchema).map(serde::decode)
+        .toList();
   }
 
   /** What the topics hold, uncommitted records included, per partition: for a failing run. */

@@ -4,16 +4,18 @@ import dev.tcpscope.schemas.serde.SingleObjectSerde;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a topic from the beginning until it stays quiet: the records of one schema on it. */
-final class TopicRecords {
+/** Reads a topic from its beginning: to the end it has now, or until it stays quiet. */
+public final class TopicRecords {
   private TopicRecords() {}
 
   static <T extends SpecificRecord> List<T> readAll(String bootstrap, String topic,
@@ -36,6 +38,32 @@ final class TopicRecords {
           if (serde.isEncodedWithThisSchema(r.value())) {
             out.add(serde.decode(r.value()));
           }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every record of the topic, from its beginning to the end it had when reading began. */
+  public static List<ConsumerRecord<byte[], byte[]>> records(Properties client, String topic,
+      String isolation) {
+    Properties p = new Properties();
+    p.putAll(client);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+        consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+        if (System.nanoTime() > until) {
+          throw new AssertionError("could not read " + topic + " to its end within 60 s");
         }
       }
     }

@@ -53,6 +53,37 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
+   * A combined broker and controller on loopback (PLAINTEXT, and CONTROLLER for the quorum)
+   * with Kafka's internal topics sized for {@code replication} nodes, {@code minInSync} of
+   * them in sync, {@code internalPartitions} partitions each (Kafka's 50 take seconds to
+   * create on a small machine): what the embedded broker and each node of {@code
+   * bin/tcpscope cluster} share. The caller adds how the node finds its quorum.
+   */
+  public static Properties nodeSettings(int nodeId, int brokerPort, int controllerPort,
+      Path logDir, int replication, int minInSync, int internalPartitions) {
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", String.valueOf(nodeId));
+    p.put("listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("log.dirs", logDir.toString());
+    p.put("offsets.topic.replication.factor", String.valueOf(replication));
+    p.put("offsets.topic.num.partitions", String.valueOf(internalPartitions));
+    p.put("transaction.state.log.replication.factor", String.valueOf(replication));
+    p.put("transaction.state.log.min.isr", String.valueOf(minInSync));
+    p.put("transaction.state.log.num.partitions", String.valueOf(internalPartitions));
+    p.put("share.coordinator.state.topic.replication.factor", String.valueOf(replication));
+    p.put("share.coordinator.state.topic.min.isr", String.valueOf(minInSync));
+    p.put("group.initial.rebalance.delay.ms", "0");
+    p.put("auto.create.topics.enable", "false");
+    return p;
+  }
+
+  /**
    * As {@link #start(Properties)}, with more arguments for the storage tool's format: {@code
    * --add-scram SCRAM-SHA-512=[name=admin,password=...]} makes credentials that exist before
    * the first client connects (a secured cluster's first administrator). Overrides may replace
@@ -64,26 +95,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     try {
       int brokerPort = freePort();
       int controllerPort = freePort();
-      Properties props = new Properties();
-      props.put("process.roles", "broker,controller");
-      props.put("node.id", "1");
+      Properties props = nodeSettings(1, brokerPort, controllerPort,
+          directory.resolve("logs"), 1, 1, 1);
       props.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
-      props.put("listeners",
-          "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-      props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-      props.put("controller.listener.names", "CONTROLLER");
-      props.put("inter.broker.listener.name", "PLAINTEXT");
-      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-      props.put("log.dirs", directory.resolve("logs").toString());
-      props.put("offsets.topic.replication.factor", "1");
-      props.put("offsets.topic.num.partitions", "1");
-      props.put("transaction.state.log.replication.factor", "1");
-      props.put("transaction.state.log.min.isr", "1");
-      props.put("transaction.state.log.num.partitions", "1");
-      props.put("share.coordinator.state.topic.replication.factor", "1");
-      props.put("share.coordinator.state.topic.min.isr", "1");
-      props.put("group.initial.rebalance.delay.ms", "0");
-      props.put("auto.create.topics.enable", "false");
       props.put("num.partitions", "1");
       props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
       // tcpscope's own topics stamp append time (TopicSetup), but Kafka Streams' internal

@@ -113,29 +113,11 @@ public final class LocalCluster implements AutoCloseable {
 
   static Properties settings(int id, int brokerPort, int controllerPort, String voters,
       Path logDir, String clusterId) {
-    Properties p = new Properties();
-    p.put("process.roles", "broker,controller");
-    p.put("node.id", String.valueOf(id));
+    Properties p = EmbeddedKafkaBroker.nodeSettings(id, brokerPort, controllerPort, logDir,
+        REPLICATION, MIN_IN_SYNC, 3);
     p.put("controller.quorum.voters", voters);
-    p.put("listeners",
-        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-    p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    p.put("log.dirs", logDir.toString());
     p.put("default.replication.factor", String.valueOf(REPLICATION));
     p.put("min.insync.replicas", String.valueOf(MIN_IN_SYNC));
-    p.put("offsets.topic.replication.factor", String.valueOf(REPLICATION));
-    p.put("transaction.state.log.replication.factor", String.valueOf(REPLICATION));
-    p.put("transaction.state.log.min.isr", String.valueOf(MIN_IN_SYNC));
-    p.put("share.coordinator.state.topic.replication.factor", String.valueOf(REPLICATION));
-    p.put("share.coordinator.state.topic.min.isr", String.valueOf(MIN_IN_SYNC));
-    // Kafka's defaults (50 partitions each) take seconds to create on a small machine.
-    p.put("offsets.topic.num.partitions", "3");
-    p.put("transaction.state.log.num.partitions", "3");
-    p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("auto.create.topics.enable", "false");
     p.put(KraftNode.CLUSTER_ID, clusterId);
     return p;
   }

@@ -4,6 +4,7 @@ import dev.tcpscope.capture.decode.DecodedSegment;
 import dev.tcpscope.capture.decode.SegmentCopy;
 import dev.tcpscope.capture.pipeline.CaptureFileReplay;
 import dev.tcpscope.capture.publish.KafkaSegmentPublisher;
+import dev.tcpscope.cli.TopicRecords;
 import dev.tcpscope.cli.broker.EmbeddedKafkaBroker;
 import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.schemas.v1.AgentHeartbeat;
@@ -104,7 +105,7 @@ final class FleetBroker implements AutoCloseable {
   /** Every record of the topic, read_committed, once no transaction is open on it. */
   List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) throws Exception {
     Verdicts.awaitNoOpenTransaction(client, topic);
-    return Verdicts.records(client, topic, "read_committed");
+    return TopicRecords.records(client, topic, "read_committed");
   }
 
   /** The broker goes; the processors' logs stay in target/fleet-logs/ for whoever reads a failure. */

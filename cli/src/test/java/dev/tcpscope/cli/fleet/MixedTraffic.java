@@ -1,5 +1,11 @@
 package dev.tcpscope.cli.fleet;
 
+import static dev.tcpscope.capture.decode.TcpFlags.ACK;
+import static dev.tcpscope.capture.decode.TcpFlags.FIN;
+import static dev.tcpscope.capture.decode.TcpFlags.PSH;
+import static dev.tcpscope.capture.decode.TcpFlags.RST;
+import static dev.tcpscope.capture.decode.TcpFlags.SYN;
+
 import dev.tcpscope.capture.decode.DecodedSegment;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,11 +18,6 @@ import java.util.List;
  */
 final class MixedTraffic {
   static final long T0_US = 1_767_268_800_000_000L;
-  private static final int FIN = 0x01;
-  private static final int SYN = 0x02;
-  private static final int RST = 0x04;
-  private static final int PSH = 0x08;
-  private static final int ACK = 0x10;
 
   private MixedTraffic() {}
 

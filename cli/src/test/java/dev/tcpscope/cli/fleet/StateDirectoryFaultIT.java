@@ -86,10 +86,7 @@ class StateDirectoryFaultIT {
       int damaged = damageStores(stateDir.resolve(app));
       assertThat(damaged).as("RocksDB files under " + stateDir).isPositive();
 
-      ProcessorProcess second = ProcessorProcess.launch(fleet.work, "corrupt-2", args);
-      int exit = second.awaitExit(Duration.ofSeconds(120));
-      String log = second.log();
-      assertThat(exit).as(log).isEqualTo(2);
+      String log = failureLog(ProcessorProcess.launch(fleet.work, "corrupt-2", args));
       assertThat(log).as("names the directory and what to do").contains(
           "the state directory " + stateDir.resolve(app) + " is damaged",
           "rebuilds it from the changelog");
@@ -135,9 +132,7 @@ class StateDirectoryFaultIT {
       // writes before Kafka Streams flushes it: RocksDB must write a file, and cannot.
       fill(filler);
       publish(agent, SEGMENTS.subList(before, until));
-      int exit = first.awaitExit(Duration.ofSeconds(120));
-      String log = first.log();
-      assertThat(exit).as(log).isEqualTo(2);
+      String log = failureLog(first);
       assertThat(log).as("says the disk is full, and where").contains(
           "the disk of the state directory " + stateDir.resolve(app) + " is full",
           "No space left on device");
@@ -154,6 +149,14 @@ class StateDirectoryFaultIT {
       umount(disk);
     }
     assertThat(published(topic)).containsExactlyInAnyOrderElementsOf(EXPECTED);
+  }
+
+  /** Waits for the processor to stop by itself with exit code 2 (a failure it explained). */
+  private static String failureLog(ProcessorProcess processor) throws Exception {
+    int exit = processor.awaitExit(Duration.ofSeconds(120));
+    String log = processor.log();
+    assertThat(exit).as(log).isEqualTo(2);
+    return log;
   }
 
   /** Writes zeros to {@code file} until its filesystem has no room left. */

@@ -1,6 +1,7 @@
 package dev.tcpscope.cli.fleet;
 
 import dev.tcpscope.capture.decode.DecodedSegment;
+import dev.tcpscope.cli.TopicRecords;
 import dev.tcpscope.cli.command.Segments;
 import dev.tcpscope.schemas.serde.SingleObjectSerde;
 import dev.tcpscope.schemas.serde.TcpscopeSerdes;
@@ -82,36 +83,10 @@ final class Verdicts {
       String isolation) {
     SingleObjectSerde<SuspiciousSession> serde = TcpscopeSerdes.suspiciousSession();
     List<SuspiciousSession> out = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : records(client, topic, isolation)) {
+    for (ConsumerRecord<byte[], byte[]> r : TopicRecords.records(client, topic, isolation)) {
       SuspiciousSession s = serde.decode(r.value());
       if (s.getObserver().equals(observer)) {
         out.add(s);
-      }
-    }
-    return out;
-  }
-
-  /** Every record of the topic, from its beginning to the end it had when reading began. */
-  static List<ConsumerRecord<byte[], byte[]>> records(Properties client, String topic,
-      String isolation) {
-    Properties p = new Properties();
-    p.putAll(client);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        consumer.poll(Duration.ofMillis(500)).forEach(out::add);
-        if (System.nanoTime() > until) {
-          throw new AssertionError("could not read " + topic + " to its end within 60 s");
-        }
       }
     }
     return out;
@@ -125,7 +100,7 @@ final class Verdicts {
   static Map<Integer, Long> recordsPerPartition(Properties client, String topic,
       String isolation) {
     Map<Integer, Long> counts = new TreeMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : records(client, topic, isolation)) {
+    for (ConsumerRecord<byte[], byte[]> r : TopicRecords.records(client, topic, isolation)) {
       counts.merge(r.partition(), 1L, Long::sum);
     }
     Properties p = new Properties();
