@@ -70,7 +70,8 @@ public final class Session {
   long slotHighHi;
   long slotHighLo;
   long slotMeta;
-  int slotHash;
+  /** Held by its table's index now (SlotIndex keeps this true exactly while it holds it). */
+  boolean indexed;
   /** Changed since the table's last drain into a state store (not persisted). */
   boolean storeDirty;
 

@@ -97,7 +97,7 @@ public final class SessionTable {
     }
     for (Session s : changedSessions) {
       s.storeDirty = false;
-      if (s.slotKey != null && slots.get(s.slotKey) == s) {
+      if (s.indexed) {
         writer.write(s.slotKey.bytes(), s);
       }
     }
@@ -193,7 +193,7 @@ public final class SessionTable {
     lingering.addLast(ended);
     while (!lingering.isEmpty()) {
       Session oldest = lingering.peekFirst();
-      boolean waiting = slots.get(oldest.slotKey) == oldest;
+      boolean waiting = oldest.indexed;
       if (waiting && lingering.size() <= lingeringLimit) {
         return;
       }
@@ -210,7 +210,7 @@ public final class SessionTable {
   public int lingering() {
     int n = 0;
     for (Session s : lingering) {
-      n += slots.get(s.slotKey) == s ? 1 : 0;
+      n += s.indexed ? 1 : 0;
     }
     return n;
   }
@@ -324,7 +324,7 @@ public final class SessionTable {
       slots.remove(s.slotKey);
       removed(s.slotKey);
     }
-    lingering.removeIf(s -> slots.get(s.slotKey) != s);
+    lingering.removeIf(s -> !s.indexed);
   }
 
   public int size() {
@@ -374,7 +374,8 @@ public final class SessionTable {
       h ^= h >>> 33;
       h *= 0xc4ceb9fe1a85ec53L;
       h ^= h >>> 33;
-      hash = (int) h;
+      // never 0, which marks an empty entry in SlotIndex; the top bit is above any index mask
+      hash = (int) h | 0x8000_0000;
     }
 
     private static int readInt(byte[] b) {
@@ -421,13 +422,14 @@ public final class SessionTable {
       s.slotHighHi = highHi;
       s.slotHighLo = highLo;
       s.slotMeta = meta;
-      s.slotHash = hash;
     }
 
-    /** True when {@code s} occupies this slot, by the fields {@link #occupiedBy} copied. */
+    /**
+     * True when {@code s} occupies this slot, by the fields {@link #occupiedBy} copied (the
+     * index has compared the hash already).
+     */
     boolean isSlotOf(Session s) {
-      return s.slotHash == hash
-          && s.slotLowLo == lowLo
+      return s.slotLowLo == lowLo
           && s.slotHighLo == highLo
           && s.slotMeta == meta
           && s.slotLowHi == lowHi

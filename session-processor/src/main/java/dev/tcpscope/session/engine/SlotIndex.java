@@ -5,16 +5,23 @@ import java.util.ArrayList;
 
 /**
  * The session in each connection slot: open addressing with linear probing over an array of
- * sessions, each compared by the slot fields it carries inline ({@link
- * ConnectionSlot#occupiedBy}). A lookup reads the array once and then the session it wanted
- * anyway, where a HashMap reads its table, a node and a key object before it; and a put
- * allocates nothing. Written here because the lookup was over a third of the engine's time at
- * 10,000 open sessions (JFR of {@code bench engine}), nearly all of it cache misses.
+ * hashes, beside the array of sessions; a session whose hash matches is compared by the slot
+ * fields it carries inline ({@link ConnectionSlot#occupiedBy}). A lookup reads the hashes and
+ * then the session it wanted anyway, where a HashMap reads its table, a node and a key object
+ * before it; and a put allocates nothing. Written here because the lookup was over a third of
+ * the engine's time at 10,000 open sessions (JFR of {@code bench engine}), nearly all of it
+ * cache misses.
  */
 final class SlotIndex {
   private static final int MIN_CAPACITY = 64;
+  private static final int EMPTY = 0;
 
   private Session[] table = new Session[MIN_CAPACITY];
+  // Each occupant's hash beside the array (EMPTY where none; ConnectionSlot's hash is never 0):
+  // probes and the moves of a deletion read these four bytes each, sixteen to a cache line,
+  // instead of a reference and a session each, which are cache misses when ended sessions wait
+  // in the index by the tens of thousands.
+  private int[] hashes = new int[MIN_CAPACITY];
   private int mask = MIN_CAPACITY - 1;
   private int size;
 
@@ -24,11 +31,18 @@ final class SlotIndex {
 
   /** The session in {@code key}'s slot, or null. */
   Session get(ConnectionSlot key) {
-    Session[] t = table;
-    for (int i = key.hashCode() & mask; ; i = (i + 1) & mask) {
-      Session s = t[i];
-      if (s == null || key.isSlotOf(s)) {
-        return s;
+    int[] h = hashes;
+    int hash = key.hashCode();
+    for (int i = hash & mask; ; i = (i + 1) & mask) {
+      int entry = h[i];
+      if (entry == EMPTY) {
+        return null;
+      }
+      if (entry == hash) {
+        Session s = table[i];
+        if (key.isSlotOf(s)) {
+          return s;
+        }
       }
     }
   }
@@ -36,19 +50,27 @@ final class SlotIndex {
   /** Puts the session in {@code key}'s slot (replacing what was there), and tells it so. */
   void put(ConnectionSlot key, Session session) {
     key.occupiedBy(session);
-    Session[] t = table;
-    for (int i = key.hashCode() & mask; ; i = (i + 1) & mask) {
-      Session s = t[i];
-      if (s == null) {
-        t[i] = session;
+    int[] h = hashes;
+    int hash = key.hashCode();
+    for (int i = hash & mask; ; i = (i + 1) & mask) {
+      int entry = h[i];
+      if (entry == EMPTY) {
+        table[i] = session;
+        h[i] = hash;
+        session.indexed = true;
         if (++size > (mask + 1) / 2) {
           grow(); // at most half full: probes stay short
         }
         return;
       }
-      if (key.isSlotOf(s)) {
-        t[i] = session;
-        return;
+      if (entry == hash) {
+        Session s = table[i];
+        if (key.isSlotOf(s)) {
+          s.indexed = false;
+          table[i] = session;
+          session.indexed = true;
+          return;
+        }
       }
     }
   }
@@ -56,28 +78,33 @@ final class SlotIndex {
   /** Empties the slot (no-op when it is empty). */
   void remove(ConnectionSlot key) {
     Session[] t = table;
-    int i = key.hashCode() & mask;
+    int[] h = hashes;
+    int hash = key.hashCode();
+    int i = hash & mask;
     while (true) {
-      Session s = t[i];
-      if (s == null) {
+      int entry = h[i];
+      if (entry == EMPTY) {
         return;
       }
-      if (key.isSlotOf(s)) {
+      if (entry == hash && key.isSlotOf(t[i])) {
+        t[i].indexed = false;
         break;
       }
       i = (i + 1) & mask;
     }
     // Backward-shift deletion (Knuth's algorithm R): no tombstones, so lookups of absent keys
     // stop at the first empty slot however many removals came before.
-    for (int j = (i + 1) & mask; t[j] != null; j = (j + 1) & mask) {
-      int home = t[j].slotHash & mask;
+    for (int j = (i + 1) & mask; h[j] != EMPTY; j = (j + 1) & mask) {
+      int home = h[j] & mask;
       boolean staysAfterGap = i < j ? home > i && home <= j : home > i || home <= j;
       if (!staysAfterGap) {
         t[i] = t[j];
+        h[i] = h[j];
         i = j;
       }
     }
     t[i] = null;
+    h[i] = EMPTY;
     size--;
   }
 
@@ -94,15 +121,18 @@ final class SlotIndex {
 
   private void grow() {
     Session[] old = table;
+    int[] oldHashes = hashes;
     table = new Session[old.length * 2];
+    hashes = new int[old.length * 2];
     mask = table.length - 1;
-    for (Session s : old) {
-      if (s != null) {
-        int i = s.slotHash & mask;
-        while (table[i] != null) {
+    for (int k = 0; k < old.length; k++) {
+      if (oldHashes[k] != EMPTY) {
+        int i = oldHashes[k] & mask;
+        while (hashes[i] != EMPTY) {
           i = (i + 1) & mask;
         }
-        table[i] = s;
+        table[i] = old[k];
+        hashes[i] = oldHashes[k];
       }
     }
   }

@@ -3,8 +3,13 @@ package dev.tcpscope.session.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tcpscope.session.engine.SessionTable.ConnectionSlot;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +27,7 @@ class SlotIndexTest {
     }
     SlotIndex index = new SlotIndex();
     Map<ConnectionSlot, Session> model = new HashMap<>();
+    List<Session> everPut = new ArrayList<>();
     for (int op = 0; op < 300_000; op++) {
       ConnectionSlot key = random.nextBoolean() ? universe[random.nextInt(universe.length)]
           : universe[random.nextInt(universe.length)].copy(); // equal, not the same object
@@ -30,6 +36,7 @@ class SlotIndexTest {
           Session s = session();
           index.put(key, s);
           model.put(key, s);
+          everPut.add(s);
         }
         case 1 -> {
           index.remove(key);
@@ -42,15 +49,28 @@ class SlotIndexTest {
         for (ConnectionSlot k : universe) {
           assertThat(index.get(k)).as("slot %s at op %d", k, op).isSameAs(model.get(k));
         }
+        assertIndexedExactlyWhileHeld(everPut, model);
       }
     }
     assertThat(index.sessions()).containsExactlyInAnyOrderElementsOf(model.values());
+    assertIndexedExactlyWhileHeld(everPut, model);
     for (ConnectionSlot k : universe) {
       index.remove(k);
     }
+    assertThat(everPut).noneMatch(s -> s.indexed);
     assertThat(index.size()).isZero();
     assertThat(index.sessions()).isEmpty();
     assertThat(index.get(universe[0])).isNull();
+  }
+
+  /** The table relies on {@code indexed} instead of a lookup to know a session is still held. */
+  private static void assertIndexedExactlyWhileHeld(
+      List<Session> sessions, Map<ConnectionSlot, Session> model) {
+    Set<Session> held = Collections.newSetFromMap(new IdentityHashMap<>());
+    held.addAll(model.values());
+    for (Session s : sessions) {
+      assertThat(s.indexed).isEqualTo(held.contains(s));
+    }
   }
 
   @Test
