@@ -54,12 +54,18 @@ public final class SegmentRing {
    */
   public void put(DecodedSegment segment, BooleanSupplier giveUp) {
     long h = head.get();
-    while (h - tail.get() >= slots.length) {
-      if (giveUp.getAsBoolean()) {
-        dropped.incrementAndGet();
-        return;
+    if (h - tail.get() >= slots.length) {
+      // Full: wait until a quarter is free, in naps of a millisecond, so the capture thread
+      // resumes for thousands of segments at a time instead of waking for each freed slot
+      // (which cost a futex wake-up per few segments, CPU the publisher and the broker need).
+      long resumeBelow = slots.length - Math.max(1, slots.length >> 2);
+      while (h - tail.get() > resumeBelow) {
+        if (giveUp.getAsBoolean()) {
+          dropped.incrementAndGet();
+          return;
+        }
+        LockSupport.parkNanos(1_000_000);
       }
-      LockSupport.parkNanos(50_000);
     }
     SegmentCopy.copy(segment, slots[(int) (h & mask)]);
     head.lazySet(h + 1);
