@@ -96,6 +96,11 @@ public final class StreamsProperties {
     // The session store's cache is the processor's own (SessionSlots); Streams' record cache
     // would only hold the hotspot windows, which need little.
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, String.valueOf(4L << 20));
+    // Every task reads one partition (segments; anomalies; the hotspot repartition), so there is
+    // no other input to wait for and the order is the same. The default (0) makes Streams build
+    // two HashSets per record to decide that: 5 % of the stream thread (JFR, bench pipeline).
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, String.valueOf(
+        StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
     p.putAll(clientSettings);
     return p;
   }
