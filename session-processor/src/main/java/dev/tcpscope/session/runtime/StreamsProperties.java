@@ -14,9 +14,11 @@ public final class StreamsProperties {
    * since the last one, so a longer interval writes each busy session fewer times, and a
    * suspicious session reaches read_committed consumers up to this much later. Kafka's own
    * exactly-once default is 100 ms; 250 ms gave about a third more segments per second with a
-   * p99 latency near 350 ms ({@code bin/tcpscope bench pipeline --commit-interval-ms N}).
+   * p99 latency near 400 ms, and 400 ms another quarter (medians 258k against 207k segments/s)
+   * with a p99 near 600 ms, inside the 1 s the processor promises ({@code bin/tcpscope bench
+   * pipeline --commit-interval-ms N}, alternating, 2026-12-02).
    */
-  public static final long DEFAULT_COMMIT_INTERVAL_MS = 250;
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 400;
 
   /**
    * How a processor instance runs beside the others.
