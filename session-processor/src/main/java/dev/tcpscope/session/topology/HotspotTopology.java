@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -47,13 +48,12 @@ public final class HotspotTopology {
    * to it (the DSL builds a {@link Topology} that the Processor API can extend).
    */
   public static Topology build(String suspiciousTopic, HotspotSettings settings) {
-    SingleObjectSerde<SuspiciousSession> sessions = TcpscopeSerdes.suspiciousSession();
     SingleObjectSerde<Hotspot> hotspots = TcpscopeSerdes.hotspot();
     StreamsBuilder builder = new StreamsBuilder();
     builder.stream(suspiciousTopic,
-            Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("hotspots-source")
+            Consumed.with(Serdes.ByteArray(), decodedOnce()).withName("hotspots-source")
                 .withTimestampExtractor(new SessionEndTimestamps()))
-        .flatMap((connection, value) -> perReason(sessions, value), Named.as("hotspots-per-reason"))
+        .flatMap((connection, value) -> perReason(value), Named.as("hotspots-per-reason"))
         .groupByKey(Grouped.with("hotspots-by-endpoint", Serdes.String(), hotspots))
         .windowedBy(TimeWindows.ofSizeAndGrace(settings.size(), settings.grace())
             .advanceBy(settings.advance()))
@@ -80,15 +80,24 @@ public final class HotspotTopology {
     return endpoint + " " + reason;
   }
 
+  /**
+   * The anomaly topic's values, decoded once by the source: the timestamp extractor and the
+   * count both read the object (each decoded the bytes itself before). An undecodable record
+   * becomes null, which both skip; a deserialization error would stop the application instead.
+   */
+  private static Serde<SuspiciousSession> decodedOnce() {
+    SingleObjectSerde<SuspiciousSession> sessions = TcpscopeSerdes.suspiciousSession();
+    return Serdes.serdeFrom(sessions.serializer(), (topic, data) -> {
+      try {
+        return data == null ? null : sessions.decode(data);
+      } catch (SerializationException e) {
+        return null;
+      }
+    });
+  }
+
   /** One count of one session for each of its reasons; nothing for an undecodable record. */
-  private static List<KeyValue<String, Hotspot>> perReason(
-      SingleObjectSerde<SuspiciousSession> serde, byte[] value) {
-    SuspiciousSession s;
-    try {
-      s = value == null ? null : serde.decode(value);
-    } catch (SerializationException e) {
-      return List.of();
-    }
+  private static List<KeyValue<String, Hotspot>> perReason(SuspiciousSession s) {
     if (s == null) {
       return List.of();
     }
