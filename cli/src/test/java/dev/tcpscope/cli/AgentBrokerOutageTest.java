@@ -49,8 +49,7 @@ class AgentBrokerOutageTest {
       throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
         ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Properties client = new Properties();
-      client.put("bootstrap.servers", broker.bootstrapServers());
+      Properties client = broker.clientSettings();
       TopicSetup.ensure(client, broker.bootstrapServers(),
           List.of(TcpscopeTopics.SEGMENTS, TcpscopeTopics.HEARTBEATS), 2, (short) 1);
       client.put("buffer.memory", String.valueOf(PRODUCER_BUFFER));

@@ -22,8 +22,7 @@ class AgentsCommandTest {
   @Timeout(120)
   void exitsFourWhenAnAgentIsStaleOrNoneIsListed() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      Properties client = new Properties();
-      client.put("bootstrap.servers", broker.bootstrapServers());
+      Properties client = broker.clientSettings();
       TopicSetup.ensure(client, broker.bootstrapServers(), TopicSetup.TOPICS, 2, (short) 1);
 
       CommandRun none = CommandRun.of("agents", "--bootstrap-server", broker.bootstrapServers());

@@ -60,8 +60,7 @@ class WebViewOnBrokerTest {
   @Timeout(120)
   void followsTopicsCreatedAfterItStartedAndServesWhatTheyCarry() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      Properties client = new Properties();
-      client.put("bootstrap.servers", broker.bootstrapServers());
+      Properties client = broker.clientSettings();
       // stale only after a minute: a loaded machine must not turn the agent stale mid-test
       try (WebView view = WebView.start(client, new WebView.Settings(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100, Duration.ofMinutes(1)))) {

@@ -65,8 +65,7 @@ final class PipelineBench {
   int run(Properties processorOverrides, int latencySessionsPerSecond, int latencySeconds)
       throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      Properties client = new Properties();
-      client.put("bootstrap.servers", broker.bootstrapServers());
+      Properties client = broker.clientSettings();
       TopicSetup.ensure(client, broker.bootstrapServers(), TopicSetup.TOPICS, PARTITIONS,
           (short) 1);
 

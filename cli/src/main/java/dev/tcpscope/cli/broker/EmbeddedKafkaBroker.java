@@ -136,6 +136,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return advertisedListeners()[0].replaceFirst("^[^:]*://", "");
   }
 
+  /** Client settings that reach this broker: {@code bootstrap.servers}, nothing else. */
+  public Properties clientSettings() {
+    Properties client = new Properties();
+    client.put("bootstrap.servers", bootstrapServers());
+    return client;
+  }
+
   /** {@code HOST:PORT} of the advertised listener of this name (SASL_SSL, MTLS, ...). */
   public String bootstrapServers(String listenerName) {
     for (String listener : advertisedListeners()) {

@@ -40,8 +40,7 @@ class OldCaptureRetentionTest {
     overrides.put("log.retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(7)));
     overrides.put("log.initial.task.delay.ms", "0");
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(overrides)) {
-      Properties client = new Properties();
-      client.put("bootstrap.servers", broker.bootstrapServers());
+      Properties client = broker.clientSettings();
       List<String> ours = List.of(TcpscopeTopics.SEGMENTS, TcpscopeTopics.SUSPICIOUS_SESSIONS,
           TcpscopeTopics.DEAD_LETTER, "tcpscope.suspicious-sessions.rejudged");
       TopicSetup.ensure(client, broker.bootstrapServers(), ours, 1, (short) 1);

@@ -31,12 +31,12 @@ final class FleetBroker implements AutoCloseable {
 
   final EmbeddedKafkaBroker broker;
   final Path work;
-  final Properties client = new Properties();
+  final Properties client;
 
   private FleetBroker(EmbeddedKafkaBroker broker, Path work) {
     this.broker = broker;
     this.work = work;
-    client.put("bootstrap.servers", broker.bootstrapServers());
+    this.client = broker.clientSettings();
   }
 
   static FleetBroker start(String name) throws Exception {

@@ -59,8 +59,7 @@ class ProcessorFleetIT {
     broker = EmbeddedKafkaBroker.start();
     work = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")),
         "tcpscope-fleet-");
-    client = new Properties();
-    client.put("bootstrap.servers", broker.bootstrapServers());
+    client = broker.clientSettings();
     TopicSetup.ensure(client, broker.bootstrapServers(), TopicSetup.TOPICS, PARTITIONS,
         (short) 1);
     // A killed instance's partitions move after the group's session timeout: keep it short.
