@@ -62,6 +62,65 @@ class SegmentRingTest {
     assertThat(ring.peek()).isNull();
   }
 
+  @Test
+  void everyFieldTheEncoderReadsComesOutAsItWentIn() {
+    SegmentRing ring = new SegmentRing(4);
+    DecodedSegment v6 = new DecodedSegment();
+    v6.tsUs = 1_700_000_000_123_456L;
+    v6.ipVersion = 6;
+    for (int i = 0; i < 16; i++) {
+      v6.srcIp[i] = (byte) (0x20 + i);
+      v6.dstIp[i] = (byte) (0xf0 - i);
+    }
+    v6.srcPort = 65535;
+    v6.dstPort = 443;
+    v6.seq = 0xffff_fff0L; // unsigned 32-bit values above Integer.MAX_VALUE
+    v6.ack = 0x8000_0001L;
+    v6.flags = 0x1d2; // NS in bit 8
+    v6.window = 65535;
+    v6.payloadLength = 1448;
+    v6.frameLength = 1534;
+    v6.capturedPayload = 96;
+    v6.fragmented = true;
+    v6.frame = new byte[120];
+    for (int i = 0; i < 40; i++) {
+      v6.frame[74 + i] = (byte) (i + 1); // 40 bytes of options, where the decoder left them
+    }
+    v6.optionsOffset = 74;
+    v6.optionsLength = 40;
+    v6.payloadOffset = 114;
+    v6.httpLine = "GET / HTTP/1.1";
+
+    ring.offer(v6);
+    DecodedSegment out = ring.peek();
+
+    assertThat(out).usingRecursiveComparison()
+        .ignoringFields("frame", "optionsOffset", "payloadOffset")
+        .isEqualTo(v6);
+    assertThat(out.options()).isEqualTo(v6.options());
+    assertThat(out.srcAddress()).isEqualTo(v6.srcAddress());
+    ring.release();
+
+    // the same slot again, later: an IPv4 segment without options or an HTTP line
+    for (int i = 1; i < ring.capacity(); i++) { // round the ring back to the first slot
+      ring.offer(segment(i));
+      assertThat(ring.peek().tsUs).isEqualTo(i);
+      ring.release();
+    }
+    DecodedSegment v4 = segment(99);
+    v4.ipVersion = 4;
+    v4.srcIp[0] = 10;
+    v4.dstIp[3] = 7;
+    ring.offer(v4);
+    out = ring.peek();
+    assertThat(out.ipVersion).isEqualTo(4);
+    assertThat(out.srcAddress()).containsExactly(10, 0, 0, 0);
+    assertThat(out.dstAddress()).containsExactly(0, 0, 0, 7);
+    assertThat(out.optionsLength).isZero();
+    assertThat(out.fragmented).isFalse();
+    assertThat(out.httpLine).as("the slot's earlier HTTP line is gone").isNull();
+  }
+
   private static void awaitParked(Thread t) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (t.getState() != Thread.State.TIMED_WAITING) {
