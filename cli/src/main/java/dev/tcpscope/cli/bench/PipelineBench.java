@@ -20,10 +20,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -185,6 +187,10 @@ final class PipelineBench {
     int total = perSecond * seconds;
     long[] latencyMs = new long[total];
     int[] received = {0};
+    // Each refused connection has its own client endpoint: one seen twice is a repeated
+    // anomaly, which exactly-once must never produce (so the bench checks it, not just times).
+    Set<String> clients = new HashSet<>();
+    int[] repeated = {0};
     AtomicBoolean done = new AtomicBoolean();
     SingleObjectSerde<SuspiciousSession> serde = TcpscopeSerdes.suspiciousSession();
     Properties c = new Properties();
@@ -204,6 +210,10 @@ final class PipelineBench {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
             long now = System.currentTimeMillis();
             SuspiciousSession s = serde.decode(r.value());
+            if (!clients.add(s.getClientIp() + ":" + s.getClientPort())) {
+              repeated[0]++;
+              continue;
+            }
             if (received[0] < total) {
               latencyMs[received[0]++] = now - s.getEndUs() / 1000;
             }
@@ -220,6 +230,7 @@ final class PipelineBench {
     long[] sorted = Arrays.copyOf(latencyMs, n);
     Arrays.sort(sorted);
     out.println("latency_sessions=" + n + " of " + total);
+    out.println("latency_repeated_sessions=" + repeated[0]);
     if (n > 0) {
       out.println("latency_p50_ms=" + sorted[n / 2]);
       out.println("latency_p99_ms=" + sorted[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)]);
