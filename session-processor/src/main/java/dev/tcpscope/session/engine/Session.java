@@ -72,6 +72,8 @@ public final class Session {
   long slotMeta;
   /** Held by its table's index now (SlotIndex keeps this true exactly while it holds it). */
   boolean indexed;
+  /** In the index's table of ended sessions (meaningful while indexed). */
+  boolean retired;
   /** Changed since the table's last drain into a state store (not persisted). */
   boolean storeDirty;
 

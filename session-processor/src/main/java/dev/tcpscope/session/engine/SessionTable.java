@@ -190,6 +190,7 @@ public final class SessionTable {
   }
 
   private void linger(Session ended) {
+    slots.retire(ended);
     lingering.addLast(ended);
     while (!lingering.isEmpty()) {
       Session oldest = lingering.peekFirst();

@@ -31,9 +31,10 @@ class SlotIndexTest {
     for (int op = 0; op < 300_000; op++) {
       ConnectionSlot key = random.nextBoolean() ? universe[random.nextInt(universe.length)]
           : universe[random.nextInt(universe.length)].copy(); // equal, not the same object
-      switch (random.nextInt(3)) {
+      switch (random.nextInt(5)) {
         case 0 -> {
-          Session s = session();
+          // an open session, or one already ended (a restored one, or a slot's next occupant)
+          Session s = random.nextInt(4) == 0 ? ended(session()) : session();
           index.put(key, s);
           model.put(key, s);
           everPut.add(s);
@@ -41,6 +42,13 @@ class SlotIndexTest {
         case 1 -> {
           index.remove(key);
           model.remove(key);
+        }
+        case 2 -> {
+          // the occupant ends in its slot and moves to the ended sessions' table
+          Session s = model.get(key);
+          if (s != null) {
+            index.retire(ended(s));
+          }
         }
         default -> assertThat(index.get(key)).isSameAs(model.get(key));
       }
@@ -61,6 +69,37 @@ class SlotIndexTest {
     assertThat(index.size()).isZero();
     assertThat(index.sessions()).isEmpty();
     assertThat(index.get(universe[0])).isNull();
+  }
+
+  private static Session ended(Session s) {
+    s.endedBy = EndedBy.CLOSE;
+    return s;
+  }
+
+  @Test
+  void anEndedSessionIsFoundInItsSlotUntilANewOneTakesItOrItIsRemoved() {
+    SlotIndex index = new SlotIndex();
+    ConnectionSlot key = slot(1, 40_000, false);
+    Session first = session();
+    index.put(key, first);
+    index.retire(ended(first));
+    assertThat(first.retired).isTrue();
+    assertThat(index.get(key.copy())).isSameAs(first);
+    assertThat(index.size()).isOne();
+
+    Session reuse = session(); // the port reused: a new session in the same slot
+    index.put(key, reuse);
+    assertThat(first.indexed).isFalse();
+    assertThat(reuse.indexed).isTrue();
+    assertThat(reuse.retired).isFalse();
+    assertThat(index.get(key)).isSameAs(reuse);
+    assertThat(index.size()).isOne();
+
+    index.retire(ended(reuse));
+    index.remove(key.copy());
+    assertThat(reuse.indexed).isFalse();
+    assertThat(index.get(key)).isNull();
+    assertThat(index.size()).isZero();
   }
 
   /** The table relies on {@code indexed} instead of a lookup to know a session is still held. */
