@@ -1,5 +1,8 @@
 package dev.tcpscope.session.engine;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -381,16 +384,19 @@ public final class SessionTable {
       hash = (int) h | 0x8000_0000;
     }
 
+    // One big-endian load each instead of a load, a mask and a shift per byte: the slot is set
+    // for every segment.
+    private static final VarHandle BIG_ENDIAN_INT =
+        MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG =
+        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private static int readInt(byte[] b) {
-      return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+      return (int) BIG_ENDIAN_INT.get(b, 0);
     }
 
     private static long readLong(byte[] b, int at) {
-      long v = 0;
-      for (int i = at; i < at + 8; i++) {
-        v = (v << 8) | (b[i] & 0xff);
-      }
-      return v;
+      return (long) BIG_ENDIAN_LONG.get(b, at);
     }
 
     /** The canonical endpoints as {@link #SLOT_KEY_BYTES} bytes: addresses, ports, length. */
