@@ -167,9 +167,7 @@ public final class SessionTable {
       key = probe.copy();
     }
     if (next == null) {
-      if (current != null) {
-        slots.remove(current);
-      }
+      slots.remove(current); // not null: next == current returned above
       removed(key);
     } else {
       slots.put(key, next);

@@ -19,7 +19,7 @@ import java.util.ArrayList;
  * 10,000 open sessions (JFR of {@code bench engine}), nearly all of it cache misses.
  */
 final class SlotIndex {
-  /** Sessions not ended: nearly every segment is looked up here, in a table a tenth the size. */
+  /** Sessions not ended: nearly every segment is looked up here, in a table sized for them. */
   private final ProbeTable open = new ProbeTable();
   /** Ended sessions waiting for late segments (up to -L of them, often many more than open). */
   private final ProbeTable ended = new ProbeTable();
@@ -57,15 +57,13 @@ final class SlotIndex {
 
   /**
    * Takes the session out of its slot (no-op when the index no longer holds it), probing only
-   * the table it is in: a waiting session that makes room for a newer one would otherwise first
-   * miss in the open sessions' table, a cache miss of its own (7 % of the engine, JFR).
+   * the table it is in ({@code retired} says which while it is indexed): a waiting session that
+   * makes room for a newer one would otherwise first miss in the open sessions' table, a cache
+   * miss of its own (7 % of the engine, JFR).
    */
   void remove(Session session) {
     if (session.indexed) {
-      ProbeTable home = session.retired ? ended : open;
-      if (!home.remove(session.slotKey)) {
-        (home == ended ? open : ended).remove(session.slotKey);
-      }
+      (session.retired ? ended : open).remove(session.slotKey);
     }
   }
 

@@ -117,6 +117,10 @@ class SlotIndexTest {
     held.addAll(model.values());
     for (Session s : sessions) {
       assertThat(s.indexed).isEqualTo(held.contains(s));
+      if (s.indexed) {
+        // remove(Session) probes only the table this names
+        assertThat(s.retired).as("in the ended sessions' table").isEqualTo(s.ended());
+      }
     }
   }
 
