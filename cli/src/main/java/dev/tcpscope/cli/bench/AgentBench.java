@@ -8,9 +8,11 @@ import dev.tcpscope.cli.broker.TopicSetup;
 import dev.tcpscope.schemas.serde.TcpscopeTopics;
 import dev.tcpscope.session.engine.Segment;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +25,10 @@ import java.util.regex.Pattern;
  * capture) replayed by the agent, started as {@code bin/tcpscope agent} in its own process,
  * into an embedded broker in this process. Reports the whole agent process's rate (JVM
  * start to exit, every segment acknowledged), the rate from the start of capture, and the
- * agent's peak resident memory (sampled from /proc), medians of the runs.
+ * agent's peak resident memory (sampled from /proc), medians of the runs. Each agent run is
+ * followed by a run of {@link ProducerCeiling} (a bare producer with the agent's settings and
+ * JVM options) against the same broker, so the agent's figure comes with the ceiling its one
+ * producer sets on this machine at that hour.
  */
 public final class AgentBench {
   private static final Pattern FINAL =
@@ -51,15 +56,19 @@ public final class AgentBench {
         double[] whole = new double[runs];
         double[] capturing = new double[runs];
         double[] rss = new double[runs];
+        double[] ceiling = new double[runs];
         for (int i = 0; i < runs; i++) {
           AgentRun r = runAgent(capture, broker.bootstrapServers(), "bench-" + i, written);
           whole[i] = r.segments / r.wallSeconds;
           capturing[i] = r.segments / r.captureSeconds;
           rss[i] = r.peakRssKb / 1024.0;
+          ceiling[i] = runCeiling(capture, broker.bootstrapServers(), "bench-ceiling-" + i,
+              written);
         }
         Arrays.sort(whole);
         Arrays.sort(capturing);
         Arrays.sort(rss);
+        Arrays.sort(ceiling);
         System.out.println("bench=agent");
         System.out.println("packets=" + written);
         System.out.println("capture_bytes=" + Files.size(capture));
@@ -73,6 +82,10 @@ public final class AgentBench {
         System.out.printf(Locale.ROOT, "segments_per_s_max=%.0f%n", whole[runs - 1]);
         System.out.printf(Locale.ROOT, "segments_per_s_from_capture_start=%.0f%n",
             capturing[runs / 2]);
+        System.out.printf(Locale.ROOT, "producer_ceiling_segments_per_s=%.0f%n",
+            ceiling[runs / 2]);
+        System.out.printf(Locale.ROOT, "agent_share_of_ceiling=%.2f%n",
+            capturing[runs / 2] / ceiling[runs / 2]);
         System.out.printf(Locale.ROOT, "rss_mb=%.0f%n", rss[runs / 2]);
         System.out.printf(Locale.ROOT, "rss_mb_max=%.0f%n", rss[runs - 1]);
       }
@@ -106,6 +119,37 @@ public final class AgentBench {
     long segments = Long.parseLong(m.group(1));
     long captureStart = agent.capturingSinceNanos() == 0 ? start : agent.capturingSinceNanos();
     return new AgentRun(segments, (end - start) / 1e9, (end - captureStart) / 1e9, peakKb);
+  }
+
+  private static final Pattern CEILING =
+      Pattern.compile("producer_acknowledged=(\\d+) .*producer_seconds=([0-9.]+)");
+
+  /**
+   * One run of the bare producer in its own JVM, with the agent's JVM options (bin/tcpscope
+   * passes them as {@code tcpscope.agent.javaOpts}): acknowledged segments per second from
+   * its first send to the end of its flush.
+   */
+  private static double runCeiling(Path capture, String bootstrap, String observer,
+      long count) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-XX:+UseSerialGC");
+    String agentOptions = System.getProperty("tcpscope.agent.javaOpts", "").strip();
+    if (!agentOptions.isEmpty()) {
+      command.addAll(Arrays.asList(agentOptions.split("\\s+")));
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        ProducerCeiling.class.getName(), bootstrap, capture.toString(), String.valueOf(count),
+        observer));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = process.waitFor();
+    Matcher m = CEILING.matcher(output);
+    if (exit != 0 || !m.find() || Long.parseLong(m.group(1)) != count) {
+      throw new IllegalStateException("the bare producer did not publish all " + count
+          + " segments (exit " + exit + "): " + output);
+    }
+    return Long.parseLong(m.group(1)) / Double.parseDouble(m.group(2));
   }
 
   /** VmHWM (the peak so far) or VmRSS of a process, in kB; 0 once it is gone. */
