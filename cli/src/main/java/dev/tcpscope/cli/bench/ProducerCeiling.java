@@ -1,11 +1,6 @@
 package dev.tcpscope.cli.bench;
 
-import dev.tcpscope.capture.decode.DecodeResult;
-import dev.tcpscope.capture.decode.DecodedSegment;
-import dev.tcpscope.capture.decode.FrameDecoder;
-import dev.tcpscope.capture.pcap.CaptureFileReader;
-import dev.tcpscope.capture.pcap.CaptureFiles;
-import dev.tcpscope.capture.pcap.CapturedFrame;
+import dev.tcpscope.capture.pipeline.CaptureFileReplay;
 import dev.tcpscope.capture.publish.KafkaSegmentPublisher;
 import dev.tcpscope.capture.publish.SegmentEncoder;
 import dev.tcpscope.cli.command.KafkaOptions;
@@ -47,29 +42,24 @@ public final class ProducerCeiling {
    */
   static ProducerCeiling encode(String capture, String observer) throws IOException {
     SegmentEncoder encoder = new SegmentEncoder(observer, capture);
-    FrameDecoder decoder = new FrameDecoder();
-    CapturedFrame frame = new CapturedFrame();
-    DecodedSegment segment = new DecodedSegment();
     byte[][] keys = new byte[POOL][];
     byte[][] values = new byte[POOL][];
     long[] timestamps = new long[POOL];
-    int n = 0;
-    try (CaptureFileReader reader = CaptureFiles.open(capture)) {
-      while (n < POOL && reader.next(frame)) {
-        if (decoder.decode(frame.linkType, frame.data, frame.offset, frame.capturedLength,
-            frame.wireLength, frame.tsUs, segment) == DecodeResult.SEGMENT) {
-          keys[n] = encoder.key(segment);
-          values[n] = encoder.value(segment);
-          timestamps[n] = segment.tsUs / 1000;
-          n++;
-        }
+    int[] n = {0};
+    // The agent's own read-and-decode loop; it reads to the end (before any timing), past the pool.
+    new CaptureFileReplay().replay(capture, segment -> {
+      if (n[0] < POOL) {
+        keys[n[0]] = encoder.key(segment);
+        values[n[0]] = encoder.value(segment);
+        timestamps[n[0]] = segment.tsUs / 1000;
+        n[0]++;
       }
-    }
-    if (n == 0) {
+    });
+    if (n[0] == 0) {
       throw new IllegalArgumentException(capture + " holds no TCP segment");
     }
-    return new ProducerCeiling(Arrays.copyOf(keys, n), Arrays.copyOf(values, n),
-        Arrays.copyOf(timestamps, n));
+    return new ProducerCeiling(Arrays.copyOf(keys, n[0]), Arrays.copyOf(values, n[0]),
+        Arrays.copyOf(timestamps, n[0]));
   }
 
   int pooled() {
